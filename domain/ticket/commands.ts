@@ -1,0 +1,104 @@
+/**
+ * What can happen to a ticket: engineers' commands (Updates), the customer's messages (a signal),
+ * the timer, and the outcomes of notifications. `canApply` is the one synchronous check the
+ * update validators, the API and Slack buttons share.
+ */
+import type { Policy } from '../policy/schema.js';
+import type { TicketState, TicketStatus } from './types.js';
+
+interface Base {
+  /** Who did it: an engineer, `customer`, or `tierline` for automatic events. */
+  actor: string;
+  /** A client's request id: the same id again is a no-op that returns the same result. */
+  requestId?: string;
+}
+
+export type PendingReason = 'customer' | 'vendor' | 'none';
+
+export type Command =
+  | ({ type: 'acknowledge' } & Base)
+  | ({ type: 'respond'; body: string } & Base)
+  | ({ type: 'note'; body: string } & Base)
+  | ({ type: 'setPriority'; priority: string; reason?: string } & Base)
+  | ({ type: 'assign'; assignee: string } & Base)
+  | ({ type: 'setPending'; reason: PendingReason; note?: string } & Base)
+  | ({ type: 'resolve'; resolution: string } & Base)
+  | ({ type: 'reopen'; reason?: string } & Base)
+  | ({ type: 'close'; reason?: string } & Base)
+  | ({ type: 'markDuplicate'; of: string } & Base)
+  | ({ type: 'recordCsat'; score: number; effort?: number; comment?: string } & Base)
+  | ({ type: 'migratePolicy'; policy: Policy } & Base);
+
+export type SystemEvent =
+  | { type: 'customerMessage'; body: string; messageId?: string; from?: string; automatic?: boolean }
+  | { type: 'tick' }
+  | { type: 'teamCardPosted'; channel: string; ts: string }
+  | { type: 'notificationOutcome'; key: string; channel: string; outcome: 'sent' | 'failed'; attempts: number; detail?: string };
+
+export type TicketEvent = Command | SystemEvent;
+
+const OPEN: readonly TicketStatus[] = ['new', 'triaged', 'awaiting_first_response', 'in_progress', 'pending_customer', 'pending_vendor'];
+
+/** Why a command cannot apply to the ticket now, or undefined when it can. */
+export function canApply(state: TicketState, command: Command): string | undefined {
+  if (command.requestId !== undefined && state.requests[command.requestId]) return undefined;
+  const { status } = state;
+  const isOpen = OPEN.includes(status);
+  if (status === 'closed') return `ticket ${state.ticketId} is closed; nothing can change it`;
+  switch (command.type) {
+    case 'acknowledge':
+      if (!isOpen) return `cannot acknowledge a ${status} ticket; reopen it first`;
+      if (state.acknowledgedAt !== undefined && state.assignee === command.actor) return `already acknowledged by ${command.actor}`;
+      return undefined;
+    case 'respond':
+    case 'note':
+      if (command.body.trim() === '') return `a ${command.type === 'respond' ? 'response' : 'note'} needs a body`;
+      if (command.type === 'respond' && !isOpen) return `cannot respond on a ${status} ticket; reopen it first`;
+      return undefined;
+    case 'setPriority': {
+      if (!isOpen) return `cannot change the priority of a ${status} ticket`;
+      if (!state.policy.priorities.some((p) => p.id === command.priority)) {
+        return `unknown priority '${command.priority}'; expected one of ${state.policy.priorities.map((p) => p.id).join(', ')}`;
+      }
+      if (command.priority === state.priority && state.triaged) return `the ticket is already ${command.priority}`;
+      return undefined;
+    }
+    case 'assign':
+      if (!isOpen) return `cannot assign a ${status} ticket`;
+      if (command.assignee.trim() === '') return 'an assignee is needed';
+      return undefined;
+    case 'setPending':
+      if (!isOpen) return `cannot set pending on a ${status} ticket`;
+      if (command.reason === 'none' && !state.pending) return 'the ticket is not pending';
+      if (command.reason !== 'none' && state.pending?.reason === command.reason) return `the ticket is already pending on the ${command.reason}`;
+      return undefined;
+    case 'resolve':
+      if (!isOpen) return `cannot resolve a ${status} ticket`;
+      if (command.resolution.trim() === '') return 'a resolution text is needed';
+      return undefined;
+    case 'reopen':
+      if (status !== 'resolved') return `only a resolved ticket can be reopened; this one is ${status}`;
+      return undefined;
+    case 'close':
+      return undefined;
+    case 'markDuplicate':
+      if (command.of === state.ticketId) return 'a ticket cannot be a duplicate of itself';
+      if (!/^T-[A-Za-z0-9-]+$/.test(command.of)) return `'${command.of}' is not a ticket id (T-...)`;
+      return undefined;
+    case 'recordCsat':
+      if (status !== 'resolved') return `satisfaction is recorded on a resolved ticket; this one is ${status}`;
+      if (!Number.isInteger(command.score) || command.score < 1 || command.score > 5) return `score ${command.score} is not a whole number from 1 to 5`;
+      if (command.effort !== undefined && (!Number.isInteger(command.effort) || command.effort < 1 || command.effort > 7)) {
+        return `effort ${command.effort} is not a whole number from 1 to 7`;
+      }
+      return undefined;
+    case 'migratePolicy':
+      if (command.policy.id === state.policy.id && command.policy.version === state.policy.version) {
+        return `the ticket already runs ${state.policy.id}@${state.policy.version}`;
+      }
+      if (!command.policy.priorities.some((p) => p.id === state.priority)) {
+        return `policy ${command.policy.id}@${command.policy.version} has no priority '${state.priority}'`;
+      }
+      return undefined;
+  }
+}

@@ -1,0 +1,356 @@
+/**
+ * The ticket reducer: `openTicket` makes the first state, `decide(state, event, now)` every next
+ * one, and `nextWake(state)` says when the durable shell must wake it if nothing else happens.
+ */
+import { formatDuration, parseDuration } from '../duration.js';
+import { matches, priorityOf } from '../policy/match.js';
+import type { Metric, Policy } from '../policy/schema.js';
+import { meetClock, pauseClock, rerunClock, resumeClock, stopClock, type PauseReason } from '../sla/clock.js';
+import type { Command, TicketEvent } from './commands.js';
+import type { Intake } from './intake.js';
+import { activeClock, applyAlarm, earliestAlarm, factsOf, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
+import type { Decision, Effect, TicketState, TicketStatus } from './types.js';
+
+const MAX_REMEMBERED_REQUESTS = 200;
+const MAX_MESSAGE_IDS = 20;
+const SYSTEM = 'tierline';
+
+/** Appends a timeline entry with the next sequence number. */
+function record(state: TicketState, now: number, actor: string, type: string, summary: string, data?: Record<string, unknown>): TicketState {
+  const seq = state.seq + 1;
+  return { ...state, seq, timeline: [...state.timeline, { seq, at: now, actor, type, summary, ...(data ? { data } : {}) }] };
+}
+
+const key = (state: TicketState, what: string) => `${state.ticketId}/${state.seq}/${what}`;
+
+function setStatus(state: TicketState, status: TicketStatus): TicketState {
+  return state.status === status ? state : { ...state, status };
+}
+
+function pauseFor(state: TicketState, reason: PauseReason, now: number): TicketState {
+  const metrics: readonly Metric[] = reason === 'incident' ? [] : state.policy.pauses[reason];
+  return updateClocks(state, (c) => c.status === 'running' && metrics.includes(c.metric), (c, cal) => pauseClock(c, cal, now, reason));
+}
+
+function resumeAll(state: TicketState, now: number): TicketState {
+  return updateClocks(state, (c) => c.status === 'paused', (c, cal) => resumeClock(c, cal, now));
+}
+
+function meet(state: TicketState, metric: Metric, now: number): TicketState {
+  return updateClocks(state, (c) => c.metric === metric && (c.status === 'running' || c.status === 'paused'), (c, cal) => meetClock(c, cal, now));
+}
+
+/** Opens a ticket: triage by intake and rules, the first clocks, the auto-reply. */
+export function openTicket(ticketId: string, intake: Intake, policy: Policy, now: number, openRequestId?: string): Decision {
+  const given = intake.priority !== undefined && priorityOf(policy, intake.priority) ? intake.priority : undefined;
+  let state: TicketState = {
+    ticketId, ...(openRequestId ? { openRequestId } : {}), policy, intake, seq: 0, status: 'new', triaged: false,
+    priority: given ?? policy.defaultPriority,
+    ...(intake.category !== undefined ? { category: intake.category } : {}),
+    tags: [...intake.tags], tier: policy.tiers[0]!.id, receivedAt: now,
+    clocks: [], clockCounts: {}, followUp: {}, reopenCount: 0,
+    customerMessageIds: intake.messageId ? [intake.messageId] : [],
+    requests: {}, requestOrder: [], timeline: [],
+  };
+  state = record(state, now, intake.requester.email ?? intake.requester.handle ?? 'customer', 'opened', `opened on ${intake.channel}: ${intake.subject}`, {
+    channel: intake.channel,
+    ...(intake.externalId ? { externalId: intake.externalId } : {}),
+    ...(intake.attachments.length ? { attachments: intake.attachments.length } : {}),
+  });
+  if (intake.priority !== undefined && !given) {
+    state = record(state, now, SYSTEM, 'note', `unknown priority '${intake.priority}' given at intake; using ${policy.defaultPriority}`);
+  }
+
+  let ruled = false;
+  for (const rule of policy.triage.rules) {
+    if (!matches(policy, rule.when, factsOf(state))) continue;
+    const { priority, category, tier, tags } = rule.set;
+    if (priority && !given && !ruled) state = { ...state, priority };
+    if (category && state.category === undefined) state = { ...state, category };
+    if (tier) state = { ...state, tier };
+    if (tags) state = { ...state, tags: [...new Set([...state.tags, ...tags])] };
+    ruled ||= priority !== undefined;
+  }
+  const triaged = given !== undefined || ruled || !policy.triage.manual;
+  if (triaged) {
+    state = record({ ...state, triaged: true }, now, SYSTEM, 'triaged', `triaged as ${state.priority}${state.category ? ` · ${state.category}` : ''}`, {
+      priority: state.priority,
+      by: given ? 'intake' : ruled ? 'rule' : 'default',
+    });
+    state = setStatus(state, 'awaiting_first_response');
+  } else {
+    state = startMetric(state, 'triage', now);
+  }
+  for (const metric of ['firstResponse', 'resolution', 'periodicUpdate'] as const) state = startMetric(state, metric, now);
+
+  const due = activeClock(state, 'firstResponse');
+  const effects: Effect[] = [
+    { type: 'notifyCustomer', key: key(state, 'auto-reply'), template: 'auto-reply' },
+    { type: 'notifyTeam', key: key(state, 'opened'), event: 'opened', text: `New ${state.priority} ticket: ${intake.subject}` },
+  ];
+  state = record(state, now, SYSTEM, 'auto-reply', 'automatic acknowledgement sent to the requester (not a response)', {
+    ...(due?.targetMs ? { firstResponseTarget: formatDuration(due.targetMs) } : {}),
+  });
+  return { state, effects };
+}
+
+export function decide(state: TicketState, event: TicketEvent, now: number): Decision {
+  if (state.status === 'closed') return { state, effects: [] };
+  if ('requestId' in event && event.requestId !== undefined && state.requests[event.requestId]) return { state, effects: [] };
+  const out = apply(state, event, now);
+  if ('requestId' in event && event.requestId !== undefined && out.state !== state) {
+    const order = [...out.state.requestOrder, event.requestId];
+    const requests = { ...out.state.requests, [event.requestId]: { seq: out.state.seq } };
+    while (order.length > MAX_REMEMBERED_REQUESTS) delete requests[order.shift()!];
+    out.state = { ...out.state, requests, requestOrder: order };
+  }
+  return out;
+}
+
+function apply(state: TicketState, event: TicketEvent, now: number): Decision {
+  switch (event.type) {
+    case 'tick':
+      return tick(state, now);
+    case 'customerMessage':
+      return customerMessage(state, event, now);
+    case 'teamCardPosted':
+      return { state: { ...state, teamCard: { channel: event.channel, ts: event.ts } }, effects: [] };
+    case 'notificationOutcome': {
+      const summary = event.outcome === 'sent'
+        ? `${event.channel} notification sent${event.attempts > 1 ? ` after ${event.attempts} attempts` : ''}`
+        : `${event.channel} notification failed for good: ${event.detail ?? 'unknown error'}`;
+      return { state: record(state, now, SYSTEM, `notification-${event.outcome}`, summary, { key: event.key, attempts: event.attempts }), effects: [] };
+    }
+    default:
+      return command(state, event, now);
+  }
+}
+
+function command(state: TicketState, cmd: Command, now: number): Decision {
+  const effects: Effect[] = [];
+  const card = () => effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+  switch (cmd.type) {
+    case 'acknowledge': {
+      state = record(state, now, cmd.actor, 'acknowledged', `acknowledged by ${cmd.actor}`);
+      state = { ...state, acknowledgedAt: state.acknowledgedAt ?? now, assignee: state.assignee ?? cmd.actor };
+      state = triage(state, now);
+      if (state.policy.firstResponse.satisfiedBy === 'acknowledgement') state = firstResponse(state, now);
+      card();
+      break;
+    }
+    case 'respond': {
+      state = record(state, now, cmd.actor, 'responded', 'public reply to the requester', { body: cmd.body });
+      state = triage(state, now);
+      state = firstResponse(state, now);
+      state = meet(state, 'nextResponse', now);
+      state = restartPeriodicUpdate(state, now);
+      effects.push({ type: 'notifyCustomer', key: key(state, 'reply'), template: 'public-reply', body: cmd.body, author: cmd.actor });
+      card();
+      break;
+    }
+    case 'note':
+      state = record(state, now, cmd.actor, 'note', 'internal note', { body: cmd.body });
+      break;
+    case 'setPriority': {
+      const before = dueSummary(state);
+      state = retargetAll({ ...state, priority: cmd.priority });
+      state = record(state, now, cmd.actor, 'priority', `priority set to ${cmd.priority}${cmd.reason ? `: ${cmd.reason}` : ''}`, { before, after: dueSummary(state) });
+      state = triage(state, now);
+      card();
+      break;
+    }
+    case 'assign':
+      state = record({ ...state, assignee: cmd.assignee }, now, cmd.actor, 'assigned', `assigned to ${cmd.assignee}`);
+      card();
+      break;
+    case 'setPending': {
+      if (cmd.reason === 'none') {
+        state = resumeAll({ ...state, pending: undefined }, now);
+        state = setStatus(state, state.firstResponseAt !== undefined ? 'in_progress' : 'awaiting_first_response');
+        state = record(state, now, cmd.actor, 'resumed', `no longer pending${cmd.note ? `: ${cmd.note}` : ''}`);
+      } else {
+        if (state.pending) state = resumeAll(state, now);
+        state = pauseFor({ ...state, pending: { reason: cmd.reason, since: now } }, cmd.reason, now);
+        state = setStatus(state, cmd.reason === 'customer' ? 'pending_customer' : 'pending_vendor');
+        state = record(state, now, cmd.actor, 'pending', `pending on the ${cmd.reason}${cmd.note ? `: ${cmd.note}` : ''}`, {
+          paused: state.clocks.filter((c) => c.status === 'paused').map((c) => c.id),
+        });
+      }
+      card();
+      break;
+    }
+    case 'resolve': {
+      state = record(state, now, cmd.actor, 'resolved', `resolved: ${cmd.resolution}`);
+      state = { ...state, resolution: cmd.resolution, resolvedAt: now, pending: undefined };
+      // The resolution notice is a human's public message: it answers whatever was waiting.
+      state = firstResponse(state, now);
+      for (const metric of ['triage', 'nextResponse', 'resolution'] as const) state = meet(state, metric, now);
+      state = updateClocks(state, (c) => c.status === 'running' || c.status === 'paused', (c, cal) => stopClock(c, cal, now));
+      state = setStatus(state, 'resolved');
+      state = scheduleFollowUp(state, now);
+      effects.push({ type: 'notifyCustomer', key: key(state, 'resolution'), template: 'resolution', body: cmd.resolution, author: cmd.actor });
+      card();
+      break;
+    }
+    case 'reopen':
+      state = reopen(state, now, cmd.actor, cmd.reason ?? 'reopened by an engineer');
+      card();
+      break;
+    case 'close':
+      state = close(state, now, cmd.actor, cmd.reason ?? 'closed');
+      card();
+      break;
+    case 'markDuplicate':
+      state = { ...state, duplicateOf: cmd.of };
+      state = close(state, now, cmd.actor, `duplicate of ${cmd.of}`);
+      effects.push({ type: 'notifyCustomer', key: key(state, 'duplicate'), template: 'duplicate', body: cmd.of, author: cmd.actor });
+      card();
+      break;
+    case 'recordCsat':
+      state = { ...state, csat: { score: cmd.score, at: now, ...(cmd.effort !== undefined ? { effort: cmd.effort } : {}), ...(cmd.comment ? { comment: cmd.comment } : {}) } };
+      state = record(state, now, cmd.actor, 'csat', `satisfaction ${cmd.score}/5${cmd.effort !== undefined ? `, effort ${cmd.effort}/7` : ''}`);
+      break;
+    case 'migratePolicy': {
+      const before = dueSummary(state);
+      const from = `${state.policy.id}@${state.policy.version}`;
+      state = retargetAll({ ...state, policy: cmd.policy });
+      state = record(state, now, cmd.actor, 'policy-migrated', `policy ${from} → ${cmd.policy.id}@${cmd.policy.version}`, { before, after: dueSummary(state) });
+      card();
+      break;
+    }
+  }
+  // A deadline moved into the past (re-prioritised, migrated) fires at once.
+  const fired = tick(state, now);
+  return { state: fired.state, effects: [...effects, ...fired.effects] };
+}
+
+function dueSummary(state: TicketState): Record<string, string | null> {
+  const out: Record<string, string | null> = {};
+  for (const c of state.clocks) if (c.status === 'running' || c.status === 'paused') out[c.id] = c.dueAt === null ? null : new Date(c.dueAt).toISOString();
+  return out;
+}
+
+function triage(state: TicketState, now: number): TicketState {
+  if (state.triaged) return state;
+  state = meet({ ...state, triaged: true }, 'triage', now);
+  state = record(state, now, SYSTEM, 'triaged', `triaged as ${state.priority}`, { priority: state.priority, by: 'engineer' });
+  return setStatus(state, 'awaiting_first_response');
+}
+
+function firstResponse(state: TicketState, now: number): TicketState {
+  if (state.firstResponseAt !== undefined) return state;
+  state = meet({ ...state, firstResponseAt: now }, 'firstResponse', now);
+  return state.status === 'awaiting_first_response' ? setStatus(state, 'in_progress') : state;
+}
+
+function restartPeriodicUpdate(state: TicketState, now: number): TicketState {
+  if (!activeClock(state, 'periodicUpdate')) return state;
+  return startMetric(meet(state, 'periodicUpdate', now), 'periodicUpdate', now);
+}
+
+function scheduleFollowUp(state: TicketState, now: number): TicketState {
+  const { after, reopenWindow, closeAfter } = state.policy.followUp;
+  const afterMs = after ? parseDuration(after)! : undefined;
+  return {
+    ...state,
+    followUp: {
+      ...(afterMs !== undefined ? { dueAt: now + afterMs } : {}),
+      reopenUntil: now + parseDuration(reopenWindow)!,
+      closeAt: now + Math.max(parseDuration(closeAfter)!, afterMs ?? 0),
+    },
+  };
+}
+
+function reopen(state: TicketState, now: number, actor: string, reason: string): TicketState {
+  state = { ...state, reopenCount: state.reopenCount + 1, followUp: {}, resolution: undefined, resolvedAt: undefined };
+  state = record(state, now, actor, 'reopened', reason);
+  // The resolution clock keeps the time it had counted: the customer waited all along.
+  const last = [...state.clocks].reverse().find((c) => c.metric === 'resolution');
+  if (last) state = updateClocks(state, (c) => c === last, (c, cal) => rerunClock(c, cal, now));
+  else state = startMetric(state, 'resolution', now);
+  state = startMetric(state, 'nextResponse', now);
+  state = startMetric(state, 'periodicUpdate', now);
+  return setStatus(state, 'in_progress');
+}
+
+function close(state: TicketState, now: number, actor: string, reason: string): TicketState {
+  state = updateClocks(state, (c) => c.status === 'running' || c.status === 'paused', (c, cal) => stopClock(c, cal, now));
+  state = record({ ...state, closedAt: now, pending: undefined }, now, actor, 'closed', reason);
+  return setStatus(state, 'closed');
+}
+
+function customerMessage(state: TicketState, event: Extract<TicketEvent, { type: 'customerMessage' }>, now: number): Decision {
+  const effects: Effect[] = [];
+  if (event.automatic) {
+    // Auto-replies and bounces never reopen or restart anything: no mail loop is possible.
+    return { state: record(state, now, event.from ?? 'customer', 'automatic-message', 'automatic message ignored'), effects };
+  }
+  const ids = event.messageId ? [...state.customerMessageIds, event.messageId].slice(-MAX_MESSAGE_IDS) : state.customerMessageIds;
+  state = record({ ...state, customerMessageIds: ids }, now, event.from ?? 'customer', 'customer-message', 'message from the requester', { body: event.body });
+  if (state.status === 'resolved') {
+    if (state.followUp.reopenUntil !== undefined && now <= state.followUp.reopenUntil) {
+      state = reopen(state, now, SYSTEM, 'the requester replied within the reopen window');
+      effects.push({ type: 'notifyTeam', key: key(state, 'reopened'), event: 'reopened', text: `Reopened by a customer reply: ${state.intake.subject}` });
+      effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+    }
+    return { state, effects };
+  }
+  if (state.pending?.reason === 'customer') {
+    state = resumeAll({ ...state, pending: undefined }, now);
+    state = setStatus(state, state.firstResponseAt !== undefined ? 'in_progress' : 'awaiting_first_response');
+    state = record(state, now, SYSTEM, 'resumed', 'the requester answered: clocks resume');
+    effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+  }
+  // Next response counts from the oldest unanswered message, so a second message keeps the deadline.
+  if (state.firstResponseAt !== undefined) state = startMetric(state, 'nextResponse', now);
+  effects.push({ type: 'notifyTeam', key: key(state, 'customer-message'), event: 'customer-message', text: event.body.slice(0, 500) });
+  const fired = tick(state, now);
+  return { state: fired.state, effects: [...effects, ...fired.effects] };
+}
+
+/** Fires every alarm and timer due at `now`, in time order. */
+function tick(state: TicketState, now: number): Decision {
+  const effects: Effect[] = [];
+  for (let alarm = earliestAlarm(state); alarm && alarm.at <= now; alarm = earliestAlarm(state)) {
+    state = applyAlarm(state, alarm);
+    const clock = state.clocks.find((c) => c.id === alarm!.clockId)!;
+    const at = alarm.at;
+    if (alarm.kind === 'warning') {
+      const pct = Math.round(alarm.fraction * 100);
+      state = record(state, now, SYSTEM, 'sla-warning', `${clock.id} at ${pct}% of ${formatDuration(clock.targetMs!)}`, { clock: clock.id, fraction: alarm.fraction, at });
+      effects.push({ type: 'notifyTeam', key: key(state, 'sla-warning'), event: 'sla-warning', text: `${clock.id} ${pct}% used, due ${new Date(clock.dueAt!).toISOString()}` });
+    } else if (alarm.kind === 'breach') {
+      state = record(state, now, SYSTEM, 'sla-breach', `${clock.id} breached its ${formatDuration(clock.targetMs!)} target`, { clock: clock.id, breachedAt: at, observedAt: now });
+      effects.push({ type: 'notifyTeam', key: key(state, 'sla-breach'), event: 'sla-breach', text: `${clock.id} breached (target ${formatDuration(clock.targetMs!)})` });
+      effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+    } else {
+      state = record(state, now, SYSTEM, 'sla-breach-repeat', `${clock.id} still breached (notice ${alarm.count + 1})`, { clock: clock.id, at });
+      effects.push({ type: 'notifyTeam', key: key(state, 'sla-breach-repeat'), event: 'sla-breach-repeat', text: `${clock.id} still breached` });
+    }
+  }
+  const { dueAt, sentAt, closeAt } = state.followUp;
+  if (state.status === 'resolved' && dueAt !== undefined && sentAt === undefined && dueAt <= now) {
+    state = record({ ...state, followUp: { ...state.followUp, sentAt: now } }, now, SYSTEM, 'follow-up', 'follow-up and satisfaction request sent');
+    effects.push({ type: 'notifyCustomer', key: key(state, 'follow-up'), template: 'follow-up' });
+  }
+  if (state.status === 'resolved' && closeAt !== undefined && closeAt <= now) {
+    state = close(state, now, SYSTEM, 'closed automatically after the follow-up window');
+    effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+  }
+  return { state, effects };
+}
+
+/** When the shell must wake the ticket if no message comes: the next alarm or follow-up timer. */
+export function nextWake(state: TicketState): number | undefined {
+  if (state.status === 'closed') return undefined;
+  const candidates: number[] = [];
+  const alarm = earliestAlarm(state);
+  if (alarm) candidates.push(alarm.at);
+  if (state.status === 'resolved') {
+    const { dueAt, sentAt, closeAt } = state.followUp;
+    if (dueAt !== undefined && sentAt === undefined) candidates.push(dueAt);
+    if (closeAt !== undefined) candidates.push(closeAt);
+  }
+  return candidates.length ? Math.min(...candidates) : undefined;
+}
+

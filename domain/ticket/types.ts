@@ -1,0 +1,88 @@
+/**
+ * The ticket as the pure core sees it: state, the events that change it, and the effects it asks
+ * the durable shell to carry out. All plain, serialisable data: continue-as-new carries it as is.
+ */
+import type { Policy } from '../policy/schema.js';
+import type { PauseReason, SlaClock } from '../sla/clock.js';
+import type { Intake } from './intake.js';
+
+export const STATUSES = [
+  'new',
+  'triaged',
+  'awaiting_first_response',
+  'in_progress',
+  'pending_customer',
+  'pending_vendor',
+  'resolved',
+  'closed',
+] as const;
+export type TicketStatus = (typeof STATUSES)[number];
+
+export type CustomerTemplate = 'auto-reply' | 'public-reply' | 'resolution' | 'follow-up' | 'duplicate';
+
+/** Effects: what the core asks the shell to do. Each carries an idempotency key. */
+export type Effect =
+  | { type: 'notifyCustomer'; key: string; template: CustomerTemplate; body?: string; author?: string }
+  | { type: 'notifyTeam'; key: string; event: TeamEvent; text: string }
+  | { type: 'refreshTeamCard'; key: string };
+
+export type TeamEvent = 'opened' | 'sla-warning' | 'sla-breach' | 'sla-breach-repeat' | 'status' | 'customer-message' | 'reopened';
+
+export interface TimelineEntry {
+  /** The event's sequence number on the ticket; effect keys derive from it. */
+  seq: number;
+  at: number;
+  actor: string;
+  type: string;
+  summary: string;
+  data?: Record<string, unknown>;
+}
+
+export interface CustomerMessageRef {
+  at: number;
+  messageId?: string;
+}
+
+export interface TicketState {
+  ticketId: string;
+  /** The request that opened the ticket: lets a client tell "created" from "found existing". */
+  openRequestId?: string;
+  policy: Policy;
+  intake: Intake;
+  seq: number;
+  status: TicketStatus;
+  /** Whether a human (or a rule) has triaged the ticket. */
+  triaged: boolean;
+  priority: string;
+  category?: string;
+  tags: string[];
+  tier: string;
+  receivedAt: number;
+  assignee?: string;
+  acknowledgedAt?: number;
+  firstResponseAt?: number;
+  resolvedAt?: number;
+  closedAt?: number;
+  resolution?: string;
+  duplicateOf?: string;
+  pending?: { reason: PauseReason; since: number };
+  clocks: SlaClock[];
+  /** Counts per metric, for ids of recurring clocks (`nextResponse#3`). */
+  clockCounts: Partial<Record<string, number>>;
+  followUp: { dueAt?: number; sentAt?: number; closeAt?: number; reopenUntil?: number };
+  csat?: { score: number; effort?: number; comment?: string; at: number };
+  reopenCount: number;
+  /** The team card (Slack root message) once posted; threads hang under it. */
+  teamCard?: { channel: string; ts: string };
+  /** Customer email Message-IDs, so every reply threads (bounded). */
+  customerMessageIds: string[];
+  /** Results of handled requests by request id: a repeated request returns the same result. */
+  requests: Record<string, { seq: number }>;
+  requestOrder: string[];
+  timeline: TimelineEntry[];
+}
+
+export interface Decision {
+  state: TicketState;
+  effects: Effect[];
+}
