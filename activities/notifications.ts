@@ -1,0 +1,98 @@
+/**
+ * The notification activities the ticket workflow calls. Each picks the real channel when it is
+ * configured (Slack, SMTP) and the local outbox otherwise, adds what only the worker knows (links,
+ * the Slack channel of a tier's queue) and reports the attempt it succeeded on for the timeline.
+ * Secrets stay here: the workflow passes only ticket data.
+ */
+import { Context } from '@temporalio/activity';
+import type { EmailActivities, EmailTemplate } from './email.js';
+import type { Outbox } from './outbox.js';
+import type { SlackActivities, TicketCard } from './slack.js';
+
+export interface Delivery {
+  channel: 'slack' | 'email' | 'outbox';
+  attempts: number;
+}
+
+export interface CustomerNotice {
+  key: string;
+  ticketId: string;
+  /** The ticket's intake channel: email goes by SMTP; other channels by their adapters or the outbox. */
+  channel: string;
+  to: { email?: string; name?: string; handle?: string };
+  template: EmailTemplate;
+  subject: string;
+  vars: Record<string, string>;
+  automatic: boolean;
+  inReplyTo?: string;
+  references?: string[];
+}
+
+export interface NotificationDeps {
+  outbox: Outbox;
+  publicUrl: string;
+  teamName: string;
+  slack?: { activities: SlackActivities; channels: Record<string, string> };
+  email?: EmailActivities;
+}
+
+const attempt = () => Context.current().info.attempt;
+
+export function createNotificationActivities(deps: NotificationDeps) {
+  const link = (ticketId: string) => `${deps.publicUrl}/v1/tickets/${ticketId}`;
+  const slackChannel = (queue: string) => deps.slack?.channels[queue] ?? deps.slack?.channels.default;
+
+  return {
+    async notifyCustomer(notice: CustomerNotice): Promise<Delivery> {
+      const vars = { teamName: deps.teamName, link: link(notice.ticketId), surveyLink: `${link(notice.ticketId)}/csat`, ...notice.vars };
+      if (deps.email && notice.to.email) {
+        await deps.email.sendTicketEmail({
+          idempotencyKey: notice.key,
+          ticketId: notice.ticketId,
+          to: { email: notice.to.email, ...(notice.to.name ? { name: notice.to.name } : {}) },
+          template: notice.template,
+          vars,
+          subject: notice.subject,
+          automatic: notice.automatic,
+          ...(notice.inReplyTo ? { inReplyTo: notice.inReplyTo } : {}),
+          ...(notice.references ? { references: notice.references } : {}),
+        });
+        return { channel: 'email', attempts: attempt() };
+      }
+      await deps.outbox.write(notice.key, `customer:${notice.channel}`, { ticketId: notice.ticketId, to: notice.to, template: notice.template, subject: notice.subject, vars });
+      return { channel: 'outbox', attempts: attempt() };
+    },
+
+    async postTicketCard(input: { key: string; queue: string; card: TicketCard }): Promise<Delivery & { slackChannel: string; ts: string }> {
+      const card = { ...input.card, link: link(input.card.ticketId) };
+      const channel = slackChannel(input.queue);
+      if (deps.slack && channel) {
+        const posted = await deps.slack.activities.postTicketCard({ idempotencyKey: input.key, channel, card });
+        return { channel: 'slack', attempts: attempt(), slackChannel: posted.channel, ts: posted.ts };
+      }
+      await deps.outbox.write(input.key, `team:${input.queue}`, { card });
+      return { channel: 'outbox', attempts: attempt(), slackChannel: `outbox:${input.queue}`, ts: input.key };
+    },
+
+    async updateTicketCard(input: { key: string; slackChannel: string; ts: string; card: TicketCard }): Promise<Delivery> {
+      const card = { ...input.card, link: link(input.card.ticketId) };
+      if (deps.slack && !input.slackChannel.startsWith('outbox:')) {
+        await deps.slack.activities.updateTicketCard({ channel: input.slackChannel, ts: input.ts, card });
+        return { channel: 'slack', attempts: attempt() };
+      }
+      await deps.outbox.write(input.key, `team-card:${input.slackChannel}`, { card });
+      return { channel: 'outbox', attempts: attempt() };
+    },
+
+    async postThreadMessage(input: { key: string; slackChannel: string; threadTs: string; text: string }): Promise<Delivery> {
+      if (deps.slack && !input.slackChannel.startsWith('outbox:')) {
+        await deps.slack.activities.postThreadMessage({ idempotencyKey: input.key, channel: input.slackChannel, threadTs: input.threadTs, text: input.text });
+        return { channel: 'slack', attempts: attempt() };
+      }
+      await deps.outbox.write(input.key, `team-thread:${input.slackChannel}`, { thread: input.threadTs, text: input.text });
+      return { channel: 'outbox', attempts: attempt() };
+    },
+  };
+}
+
+export type NotificationActivities = ReturnType<typeof createNotificationActivities>;
