@@ -1,0 +1,135 @@
+/**
+ * Carries out the core's effects as activities. Sends to one channel go one at a time, in event
+ * order (a queue per channel), while the ticket keeps taking messages: an Update never waits for
+ * Slack or SMTP. Each outcome, sent or failed for good, comes back to the core as an event.
+ */
+import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import type { TicketEvent } from '../domain/ticket/commands.js';
+import { nextDue } from '../domain/ticket/ticket-clocks.js';
+import type { Effect, TicketState } from '../domain/ticket/types.js';
+import type { CustomerNotice, Delivery, NotificationActivities } from '../activities/notifications.js';
+import type { TicketCard } from '../activities/slack.js';
+
+/**
+ * Retries belong to Temporal (the clients' own retries are off). Permanent errors (bad token,
+ * unknown channel, SMTP 5xx) are non-retryable and fail at once; outages are retried for about
+ * twenty minutes before the notification is recorded as failed.
+ */
+const notify = proxyActivities<NotificationActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
+});
+
+type Queue = 'customer' | 'team';
+
+export function ticketCard(state: TicketState): TicketCard {
+  const due = nextDue(state);
+  return {
+    ticketId: state.ticketId,
+    subject: state.intake.subject,
+    priority: state.priority,
+    status: state.status,
+    tier: state.tier,
+    ...(due ? { slaDueAt: new Date(due.dueAt).toISOString() } : {}),
+    ...(state.assignee ? { assignee: state.assignee } : {}),
+  };
+}
+
+function customerNotice(state: TicketState, effect: Extract<Effect, { type: 'notifyCustomer' }>): CustomerNotice {
+  const firstResponse = state.clocks.find((c) => c.metric === 'firstResponse');
+  const vars: Record<string, string> = {};
+  switch (effect.template) {
+    case 'auto-reply':
+      vars.responseTarget = firstResponse?.dueAt ? `by ${new Date(firstResponse.dueAt).toUTCString()}` : 'as soon as we can';
+      break;
+    case 'public-reply':
+      vars.body = effect.body ?? '';
+      vars.agentName = effect.author ?? 'Support';
+      break;
+    case 'resolution':
+      vars.resolution = effect.body ?? '';
+      break;
+    case 'follow-up':
+      vars.update = 'We resolved your request a little while ago and want to make sure it stays fixed.';
+      break;
+    case 'duplicate':
+      vars.originalTicketId = effect.body ?? '';
+      vars.originalLink = effect.body ?? '';
+      break;
+  }
+  const ids = state.customerMessageIds;
+  return {
+    key: effect.key,
+    ticketId: state.ticketId,
+    channel: state.intake.channel,
+    to: state.intake.requester,
+    template: effect.template,
+    subject: state.intake.subject,
+    vars,
+    automatic: effect.template !== 'public-reply',
+    ...(ids.length ? { inReplyTo: ids[ids.length - 1]!, references: ids } : {}),
+  };
+}
+
+export class EffectRunner {
+  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve() };
+  private running = 0;
+  private cardRefreshQueued = false;
+
+  constructor(
+    private readonly state: () => TicketState,
+    private readonly feed: (event: TicketEvent) => void,
+  ) {}
+
+  idle(): boolean {
+    return this.running === 0;
+  }
+
+  enqueue(effects: readonly Effect[]): void {
+    for (const effect of effects) {
+      if (effect.type === 'notifyCustomer') {
+        this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
+      } else if (effect.type === 'notifyTeam') {
+        this.push('team', effect.key, () => this.teamMessage(effect));
+      } else if (!this.cardRefreshQueued) {
+        // Refreshes coalesce: the card is rendered from the state when the refresh runs.
+        this.cardRefreshQueued = true;
+        this.push('team', effect.key, async () => {
+          this.cardRefreshQueued = false;
+          const card = this.state().teamCard;
+          if (!card) return undefined;
+          return notify.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: ticketCard(this.state()) });
+        });
+      }
+    }
+  }
+
+  private async teamMessage(effect: Extract<Effect, { type: 'notifyTeam' }>): Promise<Delivery> {
+    let card = this.state().teamCard;
+    if (!card || effect.event === 'opened') {
+      const state = this.state();
+      const tier = state.policy.tiers.find((t) => t.id === state.tier);
+      const posted = await notify.postTicketCard({ key: `${effect.key}/card`, queue: tier?.queue ?? tier?.id ?? 'default', card: ticketCard(state) });
+      this.feed({ type: 'teamCardPosted', channel: posted.slackChannel, ts: posted.ts });
+      card = { channel: posted.slackChannel, ts: posted.ts };
+      if (effect.event === 'opened') return posted;
+    }
+    return notify.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text });
+  }
+
+  private push(queue: Queue, key: string, send: () => Promise<Delivery | undefined>): void {
+    this.running++;
+    this.tails[queue] = this.tails[queue].then(async () => {
+      try {
+        const delivery = await send();
+        if (delivery) this.feed({ type: 'notificationOutcome', key, channel: delivery.channel, outcome: 'sent', attempts: delivery.attempts });
+      } catch (err) {
+        const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
+        const detail = cause instanceof Error ? cause.message : String(cause);
+        this.feed({ type: 'notificationOutcome', key, channel: queue, outcome: 'failed', attempts: 0, detail });
+      } finally {
+        this.running--;
+      }
+    });
+  }
+}

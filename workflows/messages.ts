@@ -1,0 +1,58 @@
+/**
+ * The ticket workflow's messages, exported so every client uses the very same definitions.
+ *
+ * Engineers' actions are Updates, not signals: the caller learns at once whether the ticket
+ * accepted the action (a validator rejects an invalid transition with its reason, leaving no trace
+ * in the history) and gets the ticket as it is afterwards. Customer messages are a signal: the
+ * channel adapters must never block on the ticket, and a customer message is always accepted.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Command } from '../domain/ticket/commands.js';
+import type { TicketState } from '../domain/ticket/types.js';
+import type { TicketView } from '../domain/ticket/view.js';
+
+export type CommandArgs<T extends Command['type']> = Omit<Extract<Command, { type: T }>, 'type'>;
+
+export const acknowledgeUpdate = defineUpdate<TicketView, [CommandArgs<'acknowledge'>]>('acknowledge');
+export const respondUpdate = defineUpdate<TicketView, [CommandArgs<'respond'>]>('respond');
+export const noteUpdate = defineUpdate<TicketView, [CommandArgs<'note'>]>('note');
+export const setPriorityUpdate = defineUpdate<TicketView, [CommandArgs<'setPriority'>]>('setPriority');
+export const assignUpdate = defineUpdate<TicketView, [CommandArgs<'assign'>]>('assign');
+export const setPendingUpdate = defineUpdate<TicketView, [CommandArgs<'setPending'>]>('setPending');
+export const resolveUpdate = defineUpdate<TicketView, [CommandArgs<'resolve'>]>('resolve');
+export const reopenUpdate = defineUpdate<TicketView, [CommandArgs<'reopen'>]>('reopen');
+export const closeUpdate = defineUpdate<TicketView, [CommandArgs<'close'>]>('close');
+export const markDuplicateUpdate = defineUpdate<TicketView, [CommandArgs<'markDuplicate'>]>('markDuplicate');
+export const recordCsatUpdate = defineUpdate<TicketView, [CommandArgs<'recordCsat'>]>('recordCsat');
+export const migratePolicyUpdate = defineUpdate<TicketView, [CommandArgs<'migratePolicy'>]>('migratePolicy');
+
+/** Every engineer action by its command type: the client facade and the handlers share this map. */
+export const COMMAND_UPDATES = {
+  acknowledge: acknowledgeUpdate,
+  respond: respondUpdate,
+  note: noteUpdate,
+  setPriority: setPriorityUpdate,
+  assign: assignUpdate,
+  setPending: setPendingUpdate,
+  resolve: resolveUpdate,
+  reopen: reopenUpdate,
+  close: closeUpdate,
+  markDuplicate: markDuplicateUpdate,
+  recordCsat: recordCsatUpdate,
+  migratePolicy: migratePolicyUpdate,
+} as const;
+
+export interface CustomerMessage {
+  body: string;
+  /** The email Message-ID or the channel's message id: a repeat of the same id is ignored. */
+  messageId?: string;
+  from?: string;
+  /** Auto-replies, bounces, our own mail: recorded, never reopen or restart anything. */
+  automatic?: boolean;
+}
+export const customerMessageSignal = defineSignal<[CustomerMessage]>('customerMessage');
+
+/** The ticket as of the workflow's last activation (the Temporal UI's query tab). */
+export const getTicketQuery = defineQuery<TicketView>('getTicket');
+/** The raw state, so clients can evaluate the clocks at their own `now` with the same core. */
+export const getTicketStateQuery = defineQuery<TicketState>('getTicketState');

@@ -1,0 +1,109 @@
+/**
+ * The ticket workflow: a thin durable shell around the pure core. It feeds the core every message
+ * and the one timer it needs, carries out the effects the core asks for, and keeps the search
+ * attributes and the Temporal UI's details in step with the state.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  setCurrentDetails,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Command, TicketEvent } from '../domain/ticket/commands.js';
+import { canApply } from '../domain/ticket/commands.js';
+import { decide, nextWake, openTicket } from '../domain/ticket/decide.js';
+import type { Intake } from '../domain/ticket/intake.js';
+import type { Policy } from '../domain/policy/schema.js';
+import type { TicketState } from '../domain/ticket/types.js';
+import { currentDetails, viewTicket, type TicketView } from '../domain/ticket/view.js';
+import { EffectRunner } from './effects.js';
+import { COMMAND_UPDATES, customerMessageSignal, getTicketQuery, getTicketStateQuery } from './messages.js';
+import { syncSearchAttributes } from './ticket-search-attributes.js';
+
+export interface TicketWorkflowInput {
+  ticketId: string;
+  intake: Intake;
+  policy: Policy;
+  /** The client's id for the open request (tells a new ticket from an existing one). */
+  openRequestId?: string;
+  /** Carried across continue-as-new: the whole state, as it is. */
+  state?: TicketState;
+  /** Continue as new after this many history events even if Temporal does not suggest it yet (tests). */
+  continueAsNewAfterEvents?: number;
+}
+
+export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketView> {
+  let state: TicketState;
+  const runner = new EffectRunner(() => state, (event) => step(event));
+  let lastSearchAttributes: Record<string, unknown> = {};
+
+  /** The one path every event takes: decide, then carry out what the core asked for. */
+  function step(event: TicketEvent | undefined): void {
+    if (event) {
+      const decision = decide(state, event, Date.now());
+      if (decision.state === state) return;
+      state = decision.state;
+      runner.enqueue(decision.effects);
+    }
+    lastSearchAttributes = syncSearchAttributes(state, lastSearchAttributes, upsertSearchAttributes);
+    setCurrentDetails(currentDetails(state));
+  }
+
+  if (input.state) {
+    state = input.state;
+  } else {
+    const opened = openTicket(input.ticketId, input.intake, input.policy, Date.now(), input.openRequestId);
+    state = opened.state;
+    runner.enqueue(opened.effects);
+  }
+  step(undefined);
+
+  for (const [type, update] of Object.entries(COMMAND_UPDATES)) {
+    setHandler(
+      update,
+      (args: object) => {
+        step({ ...args, type } as Command);
+        return viewTicket(state, Date.now());
+      },
+      {
+        // Synchronous on purpose: an async validator that throws does not reject the Update.
+        validator: (args: object) => {
+          const reason = canApply(state, { ...args, type } as Command);
+          if (reason) throw new Error(reason);
+        },
+      },
+    );
+  }
+  setHandler(customerMessageSignal, (message) => {
+    if (message.messageId && state.customerMessageIds.includes(message.messageId)) return;
+    step({ type: 'customerMessage', ...message });
+  });
+  setHandler(getTicketQuery, () => viewTicket(state, Date.now()));
+  setHandler(getTicketStateQuery, () => state);
+
+  const shouldContinueAsNew = () => {
+    const info = workflowInfo();
+    return info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength >= input.continueAsNewAfterEvents);
+  };
+
+  // One timer at a time: sleep until the core's next wake-up, or until a message moves it earlier.
+  const closed = () => state.status === 'closed';
+  while (!closed()) {
+    const wakeAt = nextWake(state);
+    const woke = await condition(
+      () => closed() || shouldContinueAsNew() || (nextWake(state) ?? Infinity) < (wakeAt ?? Infinity),
+      wakeAt === undefined ? undefined : Math.max(1, wakeAt - Date.now()),
+    );
+    if (!woke) step({ type: 'tick' });
+    if (!closed() && shouldContinueAsNew()) {
+      await condition(() => allHandlersFinished() && runner.idle());
+      await continueAsNew<typeof ticketWorkflow>({ ...input, state });
+    }
+  }
+  // The last notifications (resolution card, duplicate notice) go out before the ticket ends.
+  await condition(() => allHandlersFinished() && runner.idle());
+  return viewTicket(state, Date.now());
+}
