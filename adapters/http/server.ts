@@ -1,0 +1,98 @@
+/**
+ * The HTTP API: verify (bearer token) -> validate (zod) -> the client facade. Nothing more.
+ */
+import { createHash, timingSafeEqual } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { fieldErrors } from '../../domain/ticket/intake.js';
+import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
+
+export interface ApiOptions {
+  tickets: TicketClient;
+  /** token -> actor. The actor is recorded on the ticket's timeline. */
+  tokens: Map<string, string>;
+  logger?: boolean;
+}
+
+const requestId = z.string().trim().min(1).max(200).optional();
+const text = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`).max(20_000);
+
+/** Each engineer action: its route, its body, and the command it becomes. */
+const ACTIONS = {
+  acknowledge: { command: 'acknowledge', body: z.object({ requestId }).strict() },
+  respond: { command: 'respond', body: z.object({ body: text('body'), requestId }).strict() },
+  note: { command: 'note', body: z.object({ body: text('body'), requestId }).strict() },
+  priority: { command: 'setPriority', body: z.object({ priority: text('priority'), reason: z.string().max(2000).optional(), requestId }).strict() },
+  assign: { command: 'assign', body: z.object({ assignee: text('assignee'), requestId }).strict() },
+  pending: { command: 'setPending', body: z.object({ reason: z.enum(['customer', 'vendor', 'none']), note: z.string().max(2000).optional(), requestId }).strict() },
+  resolve: { command: 'resolve', body: z.object({ resolution: text('resolution'), requestId }).strict() },
+  reopen: { command: 'reopen', body: z.object({ reason: z.string().max(2000).optional(), requestId }).strict() },
+  close: { command: 'close', body: z.object({ reason: z.string().max(2000).optional(), requestId }).strict() },
+  duplicate: { command: 'markDuplicate', body: z.object({ of: text('of'), requestId }).strict() },
+  csat: { command: 'recordCsat', body: z.object({ score: z.number().int().min(1).max(5), effort: z.number().int().min(1).max(7).optional(), comment: z.string().max(2000).optional(), requestId }).strict() },
+} as const;
+
+const CustomerMessageBody = z.object({ body: text('body'), messageId: z.string().max(998).optional(), from: z.string().max(300).optional(), automatic: z.boolean().optional() }).strict();
+
+const digest = (token: string) => createHash('sha256').update(token).digest();
+
+export function buildApi(opts: ApiOptions): FastifyInstance {
+  const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
+  const tokens = [...opts.tokens].map(([token, actor]) => ({ hash: digest(token), actor }));
+
+  /** Constant-time over every configured token: the time taken says nothing about a guess. */
+  function actorOf(req: FastifyRequest): string | undefined {
+    const header = req.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) return undefined;
+    const given = digest(match[1]!);
+    let actor: string | undefined;
+    for (const t of tokens) if (timingSafeEqual(t.hash, given)) actor = t.actor;
+    return actor;
+  }
+
+  app.setErrorHandler((err: Error & { statusCode?: number; validation?: unknown }, _req, reply) => {
+    if (err instanceof InvalidInput) return reply.code(400).send({ error: 'invalid_request', errors: err.errors });
+    if (err instanceof z.ZodError) return reply.code(400).send({ error: 'invalid_request', errors: fieldErrors(err) });
+    if (err instanceof TicketNotFound) return reply.code(404).send({ error: 'not_found', message: err.message });
+    if (err instanceof TicketRefused) return reply.code(409).send({ error: 'refused', reason: err.reason });
+    if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
+      return reply.code(err.statusCode).send({ error: 'invalid_request', errors: [{ path: '', message: err.message }] });
+    }
+    app.log.error(err);
+    return reply.code(500).send({ error: 'internal', message: 'the request failed; see the server log' });
+  });
+
+  app.get('/healthz', async () => ({ ok: true }));
+
+  app.register(async (api) => {
+    api.addHook('onRequest', async (req: FastifyRequest & { actor?: string }, reply: FastifyReply) => {
+      const actor = actorOf(req);
+      if (!actor) return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'a valid bearer token is required' });
+      req.actor = actor;
+    });
+
+    api.post('/v1/tickets', async (req, reply) => {
+      const key = req.headers['idempotency-key'];
+      const { ticket, created } = await opts.tickets.open(req.body ?? {}, typeof key === 'string' && key ? { idempotencyKey: key } : {});
+      return reply.code(created ? 201 : 200).header('location', `/v1/tickets/${ticket.id}`).send(ticket);
+    });
+
+    api.get<{ Params: { id: string } }>('/v1/tickets/:id', async (req) => opts.tickets.get(req.params.id));
+
+    for (const [route, action] of Object.entries(ACTIONS)) {
+      api.post<{ Params: { id: string } }>(`/v1/tickets/:id/${route}`, async (req: FastifyRequest<{ Params: { id: string } }> & { actor?: string }) => {
+        const body = action.body.parse(req.body ?? {});
+        return opts.tickets.act(req.params.id, action.command, { ...body, actor: req.actor! } as never);
+      });
+    }
+
+    api.post<{ Params: { id: string } }>('/v1/tickets/:id/messages', async (req, reply) => {
+      const body = CustomerMessageBody.parse(req.body ?? {});
+      await opts.tickets.customerMessage(req.params.id, body);
+      return reply.code(202).send({ accepted: true });
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,161 @@
+/**
+ * The typed facade over @temporalio/client that every entry point (HTTP API, CLI, Slack, email)
+ * uses. It validates before it touches Temporal, so bad input starts nothing, and it turns
+ * Temporal's errors into the domain's: not found, refused (with the ticket's reason), invalid.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowIdConflictPolicy,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Policy } from '../domain/policy/schema.js';
+import type { Command } from '../domain/ticket/commands.js';
+import { canApply } from '../domain/ticket/commands.js';
+import { fieldErrors, IntakeSchema, type Intake } from '../domain/ticket/intake.js';
+import type { TicketState } from '../domain/ticket/types.js';
+import { viewTicket, type TicketView } from '../domain/ticket/view.js';
+import { COMMAND_UPDATES, customerMessageSignal, getTicketStateQuery, type CustomerMessage } from '../workflows/messages.js';
+import type { ticketWorkflow } from '../workflows/ticket.js';
+import { derivedTicketId, newTicketId, TICKET_ID_PATTERN, ticketWorkflowId } from './ticket-ids.js';
+
+export class InvalidInput extends Error {
+  override name = 'InvalidInput';
+  constructor(public readonly errors: { path: string; message: string }[]) {
+    super(errors.map((e) => `${e.path || '(body)'}: ${e.message}`).join('; '));
+  }
+}
+export class TicketNotFound extends Error {
+  override name = 'TicketNotFound';
+  constructor(public readonly ticketId: string) {
+    super(`no ticket ${ticketId}`);
+  }
+}
+/** The ticket refused the action; `reason` is the ticket's own words. */
+export class TicketRefused extends Error {
+  override name = 'TicketRefused';
+  constructor(public readonly reason: string) {
+    super(reason);
+  }
+}
+
+export interface TicketClientOptions {
+  taskQueue: string;
+  /** The policy new tickets start with (running tickets keep their own). */
+  policy: Policy;
+  /** Forwarded to new tickets, for tests of continue-as-new. */
+  continueAsNewAfterEvents?: number;
+}
+
+export interface OpenResult {
+  ticket: TicketView;
+  created: boolean;
+}
+
+export class TicketClient {
+  constructor(
+    readonly temporal: Client,
+    readonly options: TicketClientOptions,
+  ) {}
+
+  private handle(ticketId: string): WorkflowHandle<typeof ticketWorkflow> {
+    if (!TICKET_ID_PATTERN.test(ticketId)) throw new TicketNotFound(ticketId);
+    return this.temporal.workflow.getHandle<typeof ticketWorkflow>(ticketWorkflowId(ticketId));
+  }
+
+  /** Validates the intake against the schema and the policy; throws InvalidInput. */
+  validateIntake(body: unknown): Intake {
+    const parsed = IntakeSchema.safeParse(body);
+    if (!parsed.success) throw new InvalidInput(fieldErrors(parsed.error));
+    const intake = parsed.data;
+    const { policy } = this.options;
+    if (intake.priority !== undefined && !policy.priorities.some((p) => p.id === intake.priority)) {
+      throw new InvalidInput([{ path: 'priority', message: `unknown priority '${intake.priority}'; expected one of ${policy.priorities.map((p) => p.id).join(', ')}` }]);
+    }
+    if (!policy.channels.some((c) => c.id === intake.channel)) {
+      throw new InvalidInput([{ path: 'channel', message: `unknown channel '${intake.channel}'; expected one of ${policy.channels.map((c) => c.id).join(', ')}` }]);
+    }
+    return intake;
+  }
+
+  /**
+   * Opens a ticket, or finds the one this intake opened before: the same (channel, external id),
+   * or the same idempotency key, gives the same ticket, even after it closed.
+   */
+  async open(body: unknown, opts: { idempotencyKey?: string } = {}): Promise<OpenResult> {
+    const intake = this.validateIntake(body);
+    const ticketId = intake.externalId
+      ? derivedTicketId(intake.channel, intake.externalId)
+      : opts.idempotencyKey
+        ? derivedTicketId('idempotency-key', opts.idempotencyKey)
+        : newTicketId();
+    const openRequestId = randomUUID();
+    try {
+      await this.temporal.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
+        taskQueue: this.options.taskQueue,
+        workflowId: ticketWorkflowId(ticketId),
+        args: [{ ticketId, intake, policy: this.options.policy, openRequestId, ...(this.options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: this.options.continueAsNewAfterEvents } : {}) }],
+        // A repeat while the ticket runs finds it; a repeat after it closed must not open a new one.
+        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        staticSummary: `${ticketId} · ${intake.subject.slice(0, 120)}`,
+        staticDetails: `Opened on ${intake.channel} by ${intake.requester.email ?? intake.requester.handle ?? 'a customer'}`,
+      });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    }
+    const state = await this.state(ticketId);
+    return { ticket: viewTicket(state, Date.now()), created: state.openRequestId === openRequestId };
+  }
+
+  async state(ticketId: string): Promise<TicketState> {
+    try {
+      return await this.handle(ticketId).query(getTicketStateQuery);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new TicketNotFound(ticketId);
+      throw err;
+    }
+  }
+
+  /** The ticket with its clocks evaluated now. */
+  async get(ticketId: string): Promise<TicketView> {
+    return viewTicket(await this.state(ticketId), Date.now());
+  }
+
+  /** Runs an engineer's action as the ticket's Update; the result is the ticket afterwards. */
+  async act<T extends Command['type']>(ticketId: string, type: T, args: Omit<Extract<Command, { type: T }>, 'type'>): Promise<TicketView> {
+    const update = COMMAND_UPDATES[type];
+    try {
+      return await this.handle(ticketId).executeUpdate(update as never, { args: [args] as never });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new TicketNotFound(ticketId);
+      if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new TicketRefused(err.cause.message);
+      // A closed ticket's workflow has ended: say why in the ticket's own words.
+      if (isCompletedWorkflowError(err)) {
+        const state = await this.state(ticketId);
+        throw new TicketRefused(canApply(state, { ...args, type } as Command) ?? `ticket ${ticketId} is ${state.status}`);
+      }
+      throw err;
+    }
+  }
+
+  /** A customer's message (adapters): never blocks on the ticket. */
+  async customerMessage(ticketId: string, message: CustomerMessage): Promise<void> {
+    try {
+      await this.handle(ticketId).signal(customerMessageSignal, message);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new TicketNotFound(ticketId);
+      throw err;
+    }
+  }
+}
+
+function isCompletedWorkflowError(err: unknown): boolean {
+  const text = err instanceof Error ? `${err.message} ${(err.cause as Error | undefined)?.message ?? ''}` : '';
+  return /workflow execution already completed|already completed/i.test(text);
+}

@@ -1,0 +1,41 @@
+/**
+ * Builds the activities from configuration: the real channel where its settings are present,
+ * the local outbox where they are not.
+ */
+import { join } from 'node:path';
+import { createEmailActivities } from '../activities/email.js';
+import { createNotificationActivities } from '../activities/notifications.js';
+import { fileOutbox } from '../activities/outbox.js';
+import { fileSentLog } from '../activities/sent-log.js';
+import { createSlackActivities } from '../activities/slack.js';
+import type { TierlineConfig } from './config.js';
+
+export function createActivities(config: TierlineConfig, log: (line: string) => void = (line) => console.log(line)) {
+  const slack = config.SLACK_BOT_TOKEN
+    ? {
+        activities: createSlackActivities({ token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}) }),
+        channels: config.SLACK_CHANNELS ?? {},
+      }
+    : undefined;
+  const email = config.SMTP_URL ? createEmailActivities(smtpSettings(config), fileSentLog(join(config.TIERLINE_DATA_DIR, 'email-sent.jsonl'))) : undefined;
+  return createNotificationActivities({
+    outbox: fileOutbox(join(config.TIERLINE_DATA_DIR, 'outbox.jsonl'), log),
+    publicUrl: config.publicUrl,
+    teamName: 'Support',
+    ...(slack ? { slack } : {}),
+    ...(email ? { email } : {}),
+  });
+}
+
+function smtpSettings(config: TierlineConfig) {
+  const url = new URL(config.SMTP_URL!);
+  return {
+    host: url.hostname,
+    port: Number(url.port || (url.protocol === 'smtps:' ? 465 : 587)),
+    secure: url.protocol === 'smtps:',
+    ...(url.username ? { user: decodeURIComponent(url.username) } : {}),
+    ...(url.password ? { password: decodeURIComponent(url.password) } : {}),
+    from: config.SMTP_FROM,
+    messageIdDomain: config.EMAIL_DOMAIN,
+  };
+}

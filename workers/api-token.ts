@@ -1,0 +1,29 @@
+/**
+ * The embedded default's API token: generated once, kept in the data folder (mode 0600), and read
+ * by the CLI. It is a secret: the file's path is printed, the token only to a terminal.
+ */
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+export const LOCAL_ACTOR = 'local-admin';
+
+export function apiTokenPath(dataDir: string): string {
+  return join(dataDir, 'api-token');
+}
+
+export function readLocalApiToken(dataDir: string): string | undefined {
+  const path = apiTokenPath(dataDir);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+}
+
+export function ensureLocalApiToken(dataDir: string): { token: string; path: string; created: boolean } {
+  const path = apiTokenPath(dataDir);
+  const existing = readLocalApiToken(dataDir);
+  if (existing) return { token: existing, path, created: false };
+  mkdirSync(dataDir, { recursive: true });
+  const token = `tl_${randomBytes(24).toString('base64url')}`;
+  writeFileSync(path, `${token}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return { token, path, created: true };
+}

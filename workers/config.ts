@@ -1,0 +1,95 @@
+/**
+ * tierline's configuration: environment variables, validated with zod once at start-up.
+ * A wrong setting stops the process with one line naming it (`ConfigError`).
+ */
+import { join } from 'node:path';
+import { z } from 'zod';
+import { PROJECT_ROOT } from './temporal-tools.js';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+const port = (fallback: number) =>
+  z.coerce.number({ error: 'expected a port number' }).int('expected a whole port number').min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535').default(fallback);
+
+const bool = (fallback: boolean) =>
+  z
+    .enum(['1', '0', 'true', 'false', 'yes', 'no', 'on', 'off'], { error: 'expected true or false' })
+    .transform((v) => ['1', 'true', 'yes', 'on'].includes(v))
+    .default(fallback);
+
+/** `name=value,name=value` lists (Slack channels per tier, pager keys per on-call layer). */
+const namedList = z.string().transform((text, ctx) => {
+  const out: Record<string, string> = {};
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const eq = part.indexOf('=');
+    if (eq <= 0 || eq === part.length - 1) {
+      ctx.addIssue({ code: 'custom', message: `expected name=value pairs separated by commas, got an entry without '=' or value` });
+      return z.NEVER;
+    }
+    out[part.slice(0, eq).trim()] = part.slice(eq + 1).trim();
+  }
+  return out;
+});
+
+/** `API_TOKENS`: `actor:token` pairs (a bare token acts as `api`). Tokens are secrets: never echoed. */
+const apiTokens = z.string().transform((text, ctx) => {
+  const out = new Map<string, string>();
+  for (const part of text.split(',').map((p) => p.trim()).filter(Boolean)) {
+    const colon = part.indexOf(':');
+    const [actor, token] = colon > 0 ? [part.slice(0, colon), part.slice(colon + 1)] : ['api', part];
+    if (token.length < 16) {
+      ctx.addIssue({ code: 'custom', message: `the token for '${actor}' is shorter than 16 characters` });
+      return z.NEVER;
+    }
+    out.set(token, actor);
+  }
+  return out;
+});
+
+const address = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
+
+const EnvSchema = z.object({
+  TEMPORAL_ADDRESS: address.optional(),
+  TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+  TIERLINE_TASK_QUEUE: z.string().min(1).default('tierline-tickets'),
+  TIERLINE_DATA_DIR: z.string().min(1).default(join(PROJECT_ROOT, '.data')),
+  TEMPORAL_IP: z.ipv4({ error: 'expected an IPv4 address' }).default('127.0.0.1'),
+  TEMPORAL_PORT: port(7233),
+  TEMPORAL_UI_PORT: port(8233),
+  TEMPORAL_SQLITE_FAST: bool(true),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: port(3000),
+  PUBLIC_URL: z.url({ error: 'expected an absolute URL, e.g. https://support.example.com' }).optional(),
+  API_TOKENS: apiTokens.optional(),
+  TIERLINE_POLICY: z.string().min(1).default('caro'),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_CHANNELS: namedList.optional(),
+  SMTP_URL: z.url({ error: 'expected smtp://user:password@host:port or smtps://...' }).refine((u) => /^smtps?:/.test(u), 'expected smtp:// or smtps://').optional(),
+  SMTP_FROM: z.string().min(3).default('tierline support <support@tierline.local>'),
+  EMAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'expected a domain name').default('tierline.local'),
+  PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
+  PAGERDUTY_ROUTING_KEYS: namedList.optional(),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+export interface TierlineConfig extends Env {
+  /** Where tickets are linked to in notifications. */
+  publicUrl: string;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): TierlineConfig {
+  const parsed = EnvSchema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const name = String(issue.path[0] ?? 'configuration');
+    const shown = name.includes('TOKEN') || name.includes('KEYS') || name === 'SMTP_URL' ? '(value hidden)' : JSON.stringify(env[name]);
+    throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
+  }
+  const cfg = parsed.data;
+  return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://${cfg.HTTP_HOST}:${cfg.HTTP_PORT}` };
+}

@@ -1,0 +1,102 @@
+/**
+ * `npm start`: the embedded default. Starts a local Temporal dev server (unless TEMPORAL_ADDRESS
+ * names one), registers the search attributes, runs the ticket worker and the HTTP API, prints
+ * where everything is, and shuts it all down on Ctrl-C. Tickets live in the SQLite file under the
+ * data folder, so they survive a restart.
+ */
+import { Client, Connection } from '@temporalio/client';
+import { buildApi } from '../adapters/http/server.js';
+import { TicketClient } from '../client/tickets.js';
+import { loadPolicy } from '../policies/load.js';
+import { createActivities } from './activities.js';
+import { ensureLocalApiToken, LOCAL_ACTOR } from './api-token.js';
+import { loadConfig } from './config.js';
+import { startDevServer, type RunningDevServer } from './dev-server.js';
+import { registerSearchAttributes } from './register-search-attributes.js';
+import { createTicketWorker, NativeConnection } from './worker.js';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const policy = loadPolicy(config.TIERLINE_POLICY);
+
+  let devServer: RunningDevServer | undefined;
+  let address = config.TEMPORAL_ADDRESS;
+  if (!address) {
+    devServer = await startDevServer({
+      dataDir: config.TIERLINE_DATA_DIR,
+      ip: config.TEMPORAL_IP,
+      port: config.TEMPORAL_PORT,
+      uiPort: config.TEMPORAL_UI_PORT,
+      namespace: config.TEMPORAL_NAMESPACE,
+      fastSqlite: config.TEMPORAL_SQLITE_FAST,
+    });
+    address = devServer.address;
+  }
+  const stops: (() => Promise<void>)[] = [];
+  const shutdown = async (code: number) => {
+    for (const stop of stops.reverse()) await stop().catch((err: Error) => console.error(`tierline: ${err.message}`));
+    await devServer?.stop();
+    process.exit(code);
+  };
+  try {
+    const connection = await Connection.connect({ address });
+    stops.push(() => connection.close());
+    const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
+    if (added.length) console.log(`tierline: registered search attributes ${added.join(', ')}`);
+
+    const nativeConnection = await NativeConnection.connect({ address });
+    const worker = await createTicketWorker({
+      connection: nativeConnection,
+      namespace: config.TEMPORAL_NAMESPACE,
+      taskQueue: config.TIERLINE_TASK_QUEUE,
+      activities: createActivities(config),
+      ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+    });
+    const running = worker.run();
+    stops.push(async () => {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+    });
+
+    let tokens = config.API_TOKENS;
+    if (!tokens) {
+      const local = ensureLocalApiToken(config.TIERLINE_DATA_DIR);
+      tokens = new Map([[local.token, LOCAL_ACTOR]]);
+      console.log(`tierline: API token in ${local.path} (the CLI reads it from there)`);
+      if (process.stdout.isTTY) console.log(`tierline: API token: ${local.token}`);
+    }
+    const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const api = buildApi({ tickets: new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy }), tokens });
+    await api.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
+    stops.push(() => api.close());
+
+    console.log(`tierline: policy ${policy.id}@${policy.version} (${policy.name})`);
+    console.log(`tierline: Temporal ${address}${devServer ? ` (dev server, data in ${config.TIERLINE_DATA_DIR})` : ''}`);
+    if (devServer) console.log(`tierline: Temporal UI ${devServer.uiUrl}`);
+    console.log(`tierline: HTTP API http://${config.HTTP_HOST}:${config.HTTP_PORT}  (Ctrl-C stops everything)`);
+
+    let stopping = false;
+    const onSignal = () => {
+      if (stopping) return;
+      stopping = true;
+      console.log('tierline: stopping...');
+      void shutdown(0);
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    running.catch((err: Error) => {
+      console.error(`tierline: the worker stopped: ${err.message}`);
+      void shutdown(1);
+    });
+  } catch (err) {
+    console.error(`tierline: ${(err as Error).message}`);
+    await shutdown(1);
+  }
+}
+
+main().catch((err: Error) => {
+  // Configuration and policy errors are one line naming the setting or field.
+  console.error(`tierline: ${err.message}`);
+  process.exit(2);
+});
