@@ -1,0 +1,77 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { TicketRefused } from '../../client/tickets.js';
+import { caroLikePolicy, HOUR, MINUTE } from '../fixtures/policies.js';
+import { outboxActivities } from '../helpers/activities.js';
+import { ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+
+const intake = (subject: string) => ({ subject, description: 'Commands fail entirely', requester: { email: 'ada@example.com', name: 'Ada' }, channel: 'email', priority: 'P0' });
+
+describe('the first-response clock on a real (time-skipping) Temporal', () => {
+  let env: TestWorkflowEnvironment;
+  let harness: TicketHarness;
+  const outbox = outboxActivities();
+
+  before(async () => {
+    env = await timeSkippingEnv();
+    harness = await ticketHarness(env, { policy: caroLikePolicy(), activities: outbox.activities });
+  });
+  after(async () => {
+    await env?.teardown();
+  });
+
+  test('a P0 ticket left unanswered breaches exactly at 1 h', async () => {
+    await harness.run(async () => {
+      const { ticket, created } = await harness.tickets.open(intake('Caro crashes on launch'));
+      assert.equal(created, true);
+      const openedAt = Date.parse(ticket.openedAt);
+      assert.equal(Date.parse(ticket.clocks.find((c) => c.metric === 'firstResponse')!.dueAt!), openedAt + HOUR);
+
+      await env.sleep(HOUR + 5 * MINUTE);
+      const state = await harness.tickets.state(ticket.id);
+      const clock = state.clocks.find((c) => c.metric === 'firstResponse')!;
+      assert.equal(clock.breachedAt, openedAt + HOUR, 'the recorded breach time is the deadline itself');
+      const breach = state.timeline.find((e) => e.type === 'sla-breach')!;
+      assert.ok(breach.at >= openedAt + HOUR && breach.at < openedAt + HOUR + 2000, `breach seen at +${breach.at - openedAt} ms`);
+      const warnings = state.timeline.filter((e) => e.type === 'sla-warning').map((e) => (e.data as { at: number }).at - openedAt);
+      assert.deepEqual(warnings, [30 * MINUTE, 45 * MINUTE, 54 * MINUTE]);
+      // The breach went to the team's channel (the outbox in the embedded default), once.
+      assert.equal(outbox.sent().filter((m) => m.key.endsWith('/sla-breach') && m.key.startsWith(ticket.id)).length, 1);
+    });
+  });
+
+  test('a P0 ticket answered at 59 min does not breach', async () => {
+    await harness.run(async () => {
+      const { ticket } = await harness.tickets.open(intake('Security vulnerability in the safety check'));
+      const openedAt = Date.parse(ticket.openedAt);
+      await env.sleep(59 * MINUTE);
+      const answered = await harness.tickets.act(ticket.id, 'respond', { actor: 'grace', body: 'We are on it; do not run the command.' });
+      assert.equal(answered.status, 'in_progress');
+      await env.sleep(30 * MINUTE);
+      const view = await harness.tickets.get(ticket.id);
+      const clock = view.clocks.find((c) => c.metric === 'firstResponse')!;
+      assert.equal(clock.status, 'met');
+      assert.equal(clock.breached, false);
+      assert.ok(Date.parse(clock.metAt!) - openedAt >= 59 * MINUTE && Date.parse(clock.metAt!) - openedAt < HOUR);
+      assert.equal(view.timeline.some((e) => e.type === 'sla-breach' && (e.data as { clock: string }).clock === 'firstResponse'), false);
+    });
+  });
+
+  test('a resolved ticket cannot be acknowledged: the update is rejected and leaves no trace', async () => {
+    await harness.run(async () => {
+      const { ticket } = await harness.tickets.open(intake('Install broken on macOS'));
+      await harness.tickets.act(ticket.id, 'resolve', { actor: 'grace', resolution: 'Fixed in v1.1.1' });
+      const handle = env.client.workflow.getHandle(`ticket-${ticket.id}`);
+      const before = (await handle.fetchHistory()).events!.length;
+      await assert.rejects(harness.tickets.act(ticket.id, 'acknowledge', { actor: 'linus' }), (err: unknown) => {
+        assert.ok(err instanceof TicketRefused);
+        assert.match(err.reason, /cannot acknowledge a resolved ticket/);
+        return true;
+      });
+      const events = (await handle.fetchHistory()).events!;
+      assert.equal(events.length, before, 'a rejected update adds nothing to the history');
+      assert.equal((await harness.tickets.get(ticket.id)).status, 'resolved');
+    });
+  });
+});
