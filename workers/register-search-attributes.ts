@@ -3,8 +3,8 @@
  *
  * Done at every start through the operator service because nothing else covers every server:
  * `start-dev --search-attribute` adds nothing to an existing SQLite file, and the time-skipping
- * server has no option for it. The time-skipping server has no operator service at all and takes
- * any attribute unregistered: there this returns without registering.
+ * server has no option for it. The time-skipping server cannot list search attributes but does
+ * add them: there every attribute is added (adding is idempotent on it).
  */
 import type { Connection } from '@temporalio/client';
 import { encodeSearchAttributeIndexedValueType } from '@temporalio/common/lib/search-attributes.js';
@@ -13,14 +13,14 @@ import { TICKET_SEARCH_ATTRIBUTES } from '../workflows/search-attributes.js';
 const GRPC_UNIMPLEMENTED = 12;
 
 export async function registerSearchAttributes(connection: Connection, namespace: string): Promise<string[]> {
-  let customAttributes: Record<string, unknown> | null | undefined;
+  let known: Set<string>;
   try {
-    ({ customAttributes } = await connection.operatorService.listSearchAttributes({ namespace }));
+    const { customAttributes } = await connection.operatorService.listSearchAttributes({ namespace });
+    known = new Set(Object.keys(customAttributes ?? {}));
   } catch (err) {
-    if ((err as { code?: number }).code === GRPC_UNIMPLEMENTED) return [];
-    throw err;
+    if ((err as { code?: number }).code !== GRPC_UNIMPLEMENTED) throw err;
+    known = new Set();
   }
-  const known = new Set(Object.keys(customAttributes ?? {}));
   const missing = TICKET_SEARCH_ATTRIBUTES.filter((key) => !known.has(key.name));
   if (missing.length === 0) return [];
   await connection.operatorService.addSearchAttributes({

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, Runtime, DefaultLogger, type Worker, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { Policy } from '../../domain/policy/schema.js';
+import type { WorkflowHandle } from '@temporalio/client';
 import { TicketClient } from '../../client/tickets.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { testingExecutable } from '../../workers/temporal-tools.js';
@@ -41,28 +42,73 @@ export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
 
 export interface TicketHarness {
   tickets: TicketClient;
-  worker: Worker;
   taskQueue: string;
-  /** Runs `fn` while the worker runs, then stops the worker. */
+  /**
+   * Runs `fn` while the harness's worker polls. One worker serves the whole file: the
+   * time-skipping server keeps a stopped worker's sticky queue and stalls its clock on it, so a
+   * worker per test would hang the next test's sleep.
+   */
   run<T>(fn: () => Promise<T>): Promise<T>;
+  /** Stops the worker (call in `after`, before the environment's teardown). */
+  shutdown(): Promise<void>;
+  /** Another worker on the same task queue, for tests that stop and start workers themselves. */
+  newWorker(): Promise<Worker>;
 }
 
 export async function ticketHarness(
   env: TestWorkflowEnvironment,
-  opts: { policy: Policy; activities: object; continueAsNewAfterEvents?: number },
+  opts: { policy: Policy; activities: object; continueAsNewAfterEvents?: number; maxCachedWorkflows?: number },
 ): Promise<TicketHarness> {
   const taskQueue = `test-${randomUUID()}`;
-  const worker = await createTicketWorker({
-    connection: env.nativeConnection,
-    namespace: env.namespace ?? 'default',
-    taskQueue,
-    activities: opts.activities,
-    workflowBundle: await workflowBundle(),
-  });
+  const newWorker = async () =>
+    createTicketWorker({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      activities: opts.activities,
+      workflowBundle: await workflowBundle(),
+      ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    });
   const tickets = new TicketClient(env.client, {
     taskQueue,
     policy: opts.policy,
     ...(opts.continueAsNewAfterEvents ? { continueAsNewAfterEvents: opts.continueAsNewAfterEvents } : {}),
   });
-  return { tickets, worker, taskQueue, run: (fn) => worker.runUntil(fn) };
+  const worker = await newWorker();
+  let failure: unknown;
+  const running = worker.run().catch((err: unknown) => {
+    failure = err;
+  });
+  return {
+    tickets,
+    taskQueue,
+    newWorker,
+    async run(fn) {
+      const result = await fn();
+      if (failure) throw failure;
+      return result;
+    },
+    async shutdown() {
+      if (worker.getState() === 'RUNNING') worker.shutdown();
+      await running;
+    },
+  };
+}
+
+/**
+ * Waits until a workflow has nothing in flight: no pending activity, no workflow task, and a
+ * history that stopped growing. For assertions about what one more message adds.
+ */
+export async function settled(handle: WorkflowHandle, timeoutMs = 15_000): Promise<number> {
+  const deadline = Date.now() + timeoutMs;
+  let last = -1;
+  for (;;) {
+    const { raw } = await handle.describe();
+    const length = Number(raw.workflowExecutionInfo?.historyLength ?? 0);
+    const busy = (raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask != null;
+    if (!busy && length === last) return length;
+    if (Date.now() > deadline) throw new Error(`workflow ${handle.workflowId} did not settle in ${timeoutMs} ms`);
+    last = busy ? -1 : length;
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }
