@@ -19,7 +19,8 @@ import type { Command } from '../domain/ticket/commands.js';
 import { canApply } from '../domain/ticket/commands.js';
 import { fieldErrors, IntakeSchema, type Intake } from '../domain/ticket/intake.js';
 import type { TicketState } from '../domain/ticket/types.js';
-import { viewTicket, type TicketView } from '../domain/ticket/view.js';
+import { staticDetails, staticSummary, viewTicket, type TicketView } from '../domain/ticket/view.js';
+import { SlaBreached, SlaDueAt, TicketAssignee, TicketChannel, TicketId, TicketPriority, TicketStatus, TicketTier } from '../workflows/search-attributes.js';
 import { COMMAND_UPDATES, customerMessageSignal, getTicketStateQuery, type CustomerMessage } from '../workflows/messages.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { derivedTicketId, newTicketId, TICKET_ID_PATTERN, ticketWorkflowId } from './ticket-ids.js';
@@ -52,6 +53,50 @@ export interface TicketClientOptions {
   continueAsNewAfterEvents?: number;
 }
 
+/** Filters for `list`, each an exact match on a search attribute; all given must hold. */
+export interface TicketFilter {
+  status?: string | undefined;
+  priority?: string | undefined;
+  tier?: string | undefined;
+  channel?: string | undefined;
+  assignee?: string | undefined;
+  breached?: boolean | undefined;
+  /** Only tickets still open (workflow running). */
+  open?: boolean | undefined;
+}
+
+/** One row of `list`: what the search attributes say, without asking each ticket. */
+export interface TicketSummary {
+  id: string;
+  status?: string;
+  priority?: string;
+  tier?: string;
+  channel?: string;
+  assignee?: string;
+  slaBreached: boolean;
+  slaDueAt?: string;
+  openedAt: string;
+  closedAt?: string;
+}
+
+/** Quotes a value for a visibility query; the filter values never reach it unquoted. */
+const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function visibilityQuery(filter: TicketFilter): string {
+  const terms = [`WorkflowType = 'ticketWorkflow'`];
+  const exact: [string, string | undefined][] = [
+    [TicketStatus.name, filter.status],
+    [TicketPriority.name, filter.priority],
+    [TicketTier.name, filter.tier],
+    [TicketChannel.name, filter.channel],
+    [TicketAssignee.name, filter.assignee],
+  ];
+  for (const [name, value] of exact) if (value !== undefined) terms.push(`${name} = ${quote(value)}`);
+  if (filter.breached !== undefined) terms.push(`${SlaBreached.name} = ${filter.breached}`);
+  if (filter.open) terms.push(`ExecutionStatus = 'Running'`);
+  return terms.join(' AND ');
+}
+
 export interface OpenResult {
   ticket: TicketView;
   created: boolean;
@@ -71,16 +116,24 @@ export class TicketClient {
   /** Validates the intake against the schema and the policy; throws InvalidInput. */
   validateIntake(body: unknown): Intake {
     const parsed = IntakeSchema.safeParse(body);
-    if (!parsed.success) throw new InvalidInput(fieldErrors(parsed.error));
-    const intake = parsed.data;
+    // The policy's own checks run on the raw body too, so one answer names every bad field.
+    const errors = [...(parsed.success ? [] : fieldErrors(parsed.error)), ...this.policyErrors(body)];
+    const unique = errors.filter((e, i) => errors.findIndex((o) => o.path === e.path) === i);
+    if (!parsed.success || unique.length) throw new InvalidInput(unique);
+    return parsed.data;
+  }
+
+  private policyErrors(body: unknown): { path: string; message: string }[] {
     const { policy } = this.options;
-    if (intake.priority !== undefined && !policy.priorities.some((p) => p.id === intake.priority)) {
-      throw new InvalidInput([{ path: 'priority', message: `unknown priority '${intake.priority}'; expected one of ${policy.priorities.map((p) => p.id).join(', ')}` }]);
+    const raw = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
+    const errors: { path: string; message: string }[] = [];
+    if (typeof raw.priority === 'string' && !policy.priorities.some((p) => p.id === raw.priority)) {
+      errors.push({ path: 'priority', message: `unknown priority '${raw.priority}'; expected one of ${policy.priorities.map((p) => p.id).join(', ')}` });
     }
-    if (!policy.channels.some((c) => c.id === intake.channel)) {
-      throw new InvalidInput([{ path: 'channel', message: `unknown channel '${intake.channel}'; expected one of ${policy.channels.map((c) => c.id).join(', ')}` }]);
+    if (typeof raw.channel === 'string' && !policy.channels.some((c) => c.id === raw.channel)) {
+      errors.push({ path: 'channel', message: `unknown channel '${raw.channel}'; expected one of ${policy.channels.map((c) => c.id).join(', ')}` });
     }
-    return intake;
+    return errors;
   }
 
   /**
@@ -103,8 +156,8 @@ export class TicketClient {
         // A repeat while the ticket runs finds it; a repeat after it closed must not open a new one.
         workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        staticSummary: `${ticketId} · ${intake.subject.slice(0, 120)}`,
-        staticDetails: `Opened on ${intake.channel} by ${intake.requester.email ?? intake.requester.handle ?? 'a customer'}`,
+        staticSummary: staticSummary(ticketId, intake),
+        staticDetails: staticDetails(intake),
       });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -142,6 +195,31 @@ export class TicketClient {
       }
       throw err;
     }
+  }
+
+  /** Tickets matching the filter, newest first, from Temporal's visibility store. */
+  async list(filter: TicketFilter = {}, limit = 50): Promise<TicketSummary[]> {
+    const rows: TicketSummary[] = [];
+    for await (const wf of this.temporal.workflow.list({ query: visibilityQuery(filter), pageSize: Math.min(limit, 1000) })) {
+      const sa = wf.typedSearchAttributes;
+      const id = sa.get(TicketId) ?? wf.workflowId.replace(/^ticket-/, '');
+      const pick = <T>(k: string, v: T | undefined) => (v === undefined || v === '' ? {} : { [k]: v });
+      const due = sa.get(SlaDueAt);
+      rows.push({
+        id,
+        ...pick('status', sa.get(TicketStatus)),
+        ...pick('priority', sa.get(TicketPriority)),
+        ...pick('tier', sa.get(TicketTier)),
+        ...pick('channel', sa.get(TicketChannel)),
+        ...pick('assignee', sa.get(TicketAssignee)),
+        slaBreached: sa.get(SlaBreached) ?? false,
+        ...pick('slaDueAt', due?.toISOString()),
+        openedAt: wf.startTime.toISOString(),
+        ...pick('closedAt', wf.closeTime?.toISOString()),
+      });
+      if (rows.length >= limit) break;
+    }
+    return rows;
   }
 
   /** A customer's message (adapters): never blocks on the ticket. */

@@ -34,6 +34,19 @@ const ACTIONS = {
 
 const CustomerMessageBody = z.object({ body: text('body'), messageId: z.string().max(998).optional(), from: z.string().max(300).optional(), automatic: z.boolean().optional() }).strict();
 
+const ListQuery = z
+  .object({
+    status: z.string().max(100).optional(),
+    priority: z.string().max(100).optional(),
+    tier: z.string().max(100).optional(),
+    channel: z.string().max(100).optional(),
+    assignee: z.string().max(300).optional(),
+    breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+  })
+  .strict();
+
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
 export function buildApi(opts: ApiOptions): FastifyInstance {
@@ -76,6 +89,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       const key = req.headers['idempotency-key'];
       const { ticket, created } = await opts.tickets.open(req.body ?? {}, typeof key === 'string' && key ? { idempotencyKey: key } : {});
       return reply.code(created ? 201 : 200).header('location', `/v1/tickets/${ticket.id}`).send(ticket);
+    });
+
+    api.get('/v1/tickets', async (req) => {
+      const { limit, ...filter } = ListQuery.parse(req.query ?? {});
+      return { tickets: await opts.tickets.list(filter, limit) };
     });
 
     api.get<{ Params: { id: string } }>('/v1/tickets/:id', async (req) => opts.tickets.get(req.params.id));

@@ -6,6 +6,7 @@ import { priorityOf } from '../policy/match.js';
 import { elapsedMs } from '../sla/clock.js';
 import type { Metric } from '../policy/schema.js';
 import { calendarOf, nextDue } from './ticket-clocks.js';
+import type { Intake } from './intake.js';
 import type { TicketState, TicketStatus, TimelineEntry } from './types.js';
 
 export interface SlaClockView {
@@ -135,8 +136,15 @@ export function currentDetails(state: TicketState): string {
   return parts.join(' · ');
 }
 
-export function staticSummary(state: TicketState): string {
-  return `${state.ticketId} · ${state.intake.subject.slice(0, 120)} · ${state.intake.channel}`;
+/** The Temporal UI's one-line summary of a ticket, fixed at start. */
+export function staticSummary(ticketId: string, intake: Intake): string {
+  return `${ticketId} · ${intake.subject.slice(0, 120)}`;
+}
+
+/** The Temporal UI's details of a ticket, fixed at start. */
+export function staticDetails(intake: Intake): string {
+  const who = intake.requester.name ? `${intake.requester.name} <${intake.requester.email ?? intake.requester.handle ?? '?'}>` : (intake.requester.email ?? intake.requester.handle ?? 'a customer');
+  return `Opened on ${intake.channel} by ${who}${intake.externalId ? ` (external id ${intake.externalId})` : ''}`;
 }
 
 
