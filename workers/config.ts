@@ -64,6 +64,7 @@ const EnvSchema = z.object({
   PUBLIC_URL: z.url({ error: 'expected an absolute URL, e.g. https://support.example.com' }).optional(),
   API_TOKENS: apiTokens.optional(),
   TIERLINE_POLICY: z.string().min(1).default('caro'),
+  LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'expected one of TRACE, DEBUG, INFO, WARN, ERROR' }).default('WARN'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').optional(),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),

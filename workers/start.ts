@@ -5,6 +5,7 @@
  * data folder, so they survive a restart.
  */
 import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApi } from '../adapters/http/server.js';
 import { TicketClient } from '../client/tickets.js';
 import { loadPolicy } from '../policies/load.js';
@@ -17,6 +18,7 @@ import { createTicketWorker, NativeConnection } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL) });
   const policy = loadPolicy(config.TIERLINE_POLICY);
 
   let devServer: RunningDevServer | undefined;
