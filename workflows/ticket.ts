@@ -84,9 +84,11 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   setHandler(getTicketQuery, () => viewTicket(state, Date.now()));
   setHandler(getTicketStateQuery, () => state);
 
-  const shouldContinueAsNew = () => {
+  // Continue as new only between sends (nothing in flight to lose), never by stalling the clocks.
+  const readyToContinue = () => {
     const info = workflowInfo();
-    return info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength >= input.continueAsNewAfterEvents);
+    const due = info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength >= input.continueAsNewAfterEvents);
+    return due && allHandlersFinished() && runner.idle();
   };
 
   // One timer at a time: sleep until the core's next wake-up, or until a message moves it earlier.
@@ -94,13 +96,13 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   while (!closed()) {
     const wakeAt = nextWake(state);
     const woke = await condition(
-      () => closed() || shouldContinueAsNew() || (nextWake(state) ?? Infinity) < (wakeAt ?? Infinity),
+      () => closed() || readyToContinue() || (nextWake(state) ?? Infinity) < (wakeAt ?? Infinity),
       wakeAt === undefined ? undefined : Math.max(1, wakeAt - Date.now()),
     );
     if (!woke) step({ type: 'tick' });
-    if (!closed() && shouldContinueAsNew()) {
-      await condition(() => allHandlersFinished() && runner.idle());
-      await continueAsNew<typeof ticketWorkflow>({ ...input, state });
+    if (!closed() && readyToContinue()) {
+      const { openRequestId: _opened, ...carried } = input;
+      await continueAsNew<typeof ticketWorkflow>({ ...carried, state });
     }
   }
   // The last notifications (resolution card, duplicate notice) go out before the ticket ends.
