@@ -186,10 +186,9 @@ export class TicketClient {
     try {
       return await this.handle(ticketId).executeUpdate(update as never, { args: [args] as never });
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new TicketNotFound(ticketId);
       if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) throw new TicketRefused(err.cause.message);
-      // A closed ticket's workflow has ended: say why in the ticket's own words.
-      if (isCompletedWorkflowError(err)) {
+      if (err instanceof WorkflowNotFoundError || isCompletedWorkflowError(err)) {
+        // A closed ticket's workflow has ended: say why in the ticket's own words.
         const state = await this.state(ticketId);
         throw new TicketRefused(canApply(state, { ...args, type } as Command) ?? `ticket ${ticketId} is ${state.status}`);
       }
@@ -227,8 +226,10 @@ export class TicketClient {
     try {
       await this.handle(ticketId).signal(customerMessageSignal, message);
     } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new TicketNotFound(ticketId);
-      throw err;
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      // Ended (closed) tickets take no more messages; the adapter decides whether to open a new one.
+      const state = await this.state(ticketId);
+      throw new TicketRefused(`ticket ${ticketId} is ${state.status}; it takes no more messages`);
     }
   }
 }
