@@ -105,6 +105,13 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       });
     }
 
+    // Moves a running ticket onto the policy this server runs (its deadlines are recomputed and
+    // the old and new ones recorded on the timeline); tickets otherwise keep the one they began with.
+    api.post<{ Params: { id: string } }>('/v1/tickets/:id/migrate-policy', async (req: FastifyRequest<{ Params: { id: string } }> & { actor?: string }) => {
+      const body = z.object({ requestId }).strict().parse(req.body ?? {});
+      return opts.tickets.act(req.params.id, 'migratePolicy', { ...body, policy: opts.tickets.options.policy, actor: req.actor! });
+    });
+
     api.post<{ Params: { id: string } }>('/v1/tickets/:id/messages', async (req, reply) => {
       const body = CustomerMessageBody.parse(req.body ?? {});
       await opts.tickets.customerMessage(req.params.id, body);

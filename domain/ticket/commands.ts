@@ -99,6 +99,9 @@ export function canApply(state: TicketState, command: Command): string | undefin
       if (!command.policy.priorities.some((p) => p.id === state.priority)) {
         return `policy ${command.policy.id}@${command.policy.version} has no priority '${state.priority}'`;
       }
+      if (!command.policy.tiers.some((t) => t.id === state.tier)) {
+        return `policy ${command.policy.id}@${command.policy.version} has no tier '${state.tier}'`;
+      }
       return undefined;
   }
 }

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../adapters/http/server.js';
 import { derivedTicketId, ticketWorkflowId } from '../../client/ticket-ids.js';
+import { TicketClient } from '../../client/tickets.js';
 import type { TicketView } from '../../domain/ticket/view.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
@@ -128,6 +129,32 @@ describe('the HTTP API on a real Temporal dev server', () => {
     assert.equal(badBody.status, 400);
     assert.deepEqual(badBody.body.errors, [{ path: 'body', message: 'body must not be empty' }]);
     assert.equal(await settled(handle), before);
+  });
+
+  test('migrate-policy moves a running ticket to the server\'s policy and records old and new deadlines', async () => {
+    const { body: ticket } = await call('POST', '/v1/tickets', intake('Migrate me', { priority: 'P2' }));
+    const v1 = caroLikePolicy();
+    const faster = caroLikePolicy({
+      version: 2,
+      sla: { ...v1.sla, targets: [{ name: 'P2 faster', when: { priority: ['P2'] }, firstResponse: { within: '8h' } }, ...v1.sla.targets] },
+    });
+    const v2 = buildApi({ tickets: new TicketClient(env.client, { taskQueue: harness.taskQueue, policy: faster }), tokens: new Map([[TOKEN, 'grace']]) });
+    try {
+      const res = await v2.inject({ method: 'POST', url: `/v1/tickets/${ticket.id}/migrate-policy`, headers: { authorization: `Bearer ${TOKEN}` }, payload: {} });
+      assert.equal(res.statusCode, 200);
+      const migrated = res.json() as TicketView;
+      assert.equal(migrated.policy, 'test-caro@2');
+      const entry = migrated.timeline.find((e) => e.type === 'policy-migrated')!;
+      assert.equal(entry.actor, 'grace');
+      const { before: was, after: now } = entry.data as { before: Record<string, string>; after: Record<string, string> };
+      assert.equal(Date.parse(was.firstResponse!) - Date.parse(ticket.openedAt), 24 * 3_600_000);
+      assert.equal(Date.parse(now.firstResponse!) - Date.parse(ticket.openedAt), 8 * 3_600_000);
+      const again = await v2.inject({ method: 'POST', url: `/v1/tickets/${ticket.id}/migrate-policy`, headers: { authorization: `Bearer ${TOKEN}` }, payload: {} });
+      assert.equal(again.statusCode, 409);
+      assert.match(again.json().reason, /already runs test-caro@2/);
+    } finally {
+      await v2.close();
+    }
   });
 
   test('tickets are found by TicketPriority and TicketStatus, and the status follows the ticket', async () => {
