@@ -129,12 +129,14 @@ function apply(state: TicketState, event: TicketEvent, now: number): Decision {
 function command(state: TicketState, cmd: Command, now: number): Decision {
   const effects: Effect[] = [];
   const card = () => effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+  const thread = (text: string) => effects.push({ type: 'notifyTeam', key: key(state, `thread-${cmd.type}`), event: 'activity', text });
   switch (cmd.type) {
     case 'acknowledge': {
       state = record(state, now, cmd.actor, 'acknowledged', `acknowledged by ${cmd.actor}`);
       state = { ...state, acknowledgedAt: state.acknowledgedAt ?? now, assignee: state.assignee ?? cmd.actor };
       state = triage(state, now);
       if (state.policy.firstResponse.satisfiedBy === 'acknowledgement') state = firstResponse(state, now);
+      thread(`${cmd.actor} acknowledged the ticket`);
       card();
       break;
     }
@@ -145,22 +147,26 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       state = meet(state, 'nextResponse', now);
       state = restartPeriodicUpdate(state, now);
       effects.push({ type: 'notifyCustomer', key: key(state, 'reply'), template: 'public-reply', body: cmd.body, author: cmd.actor });
+      thread(`${cmd.actor} replied to the requester: ${excerpt(cmd.body)}`);
       card();
       break;
     }
     case 'note':
       state = record(state, now, cmd.actor, 'note', 'internal note', { body: cmd.body });
+      thread(`Internal note from ${cmd.actor}: ${excerpt(cmd.body)}`);
       break;
     case 'setPriority': {
       const before = dueSummary(state);
       state = retargetAll({ ...state, priority: cmd.priority });
       state = record(state, now, cmd.actor, 'priority', `priority set to ${cmd.priority}${cmd.reason ? `: ${cmd.reason}` : ''}`, { before, after: dueSummary(state) });
       state = triage(state, now);
+      thread(`${cmd.actor} set the priority to ${cmd.priority}${cmd.reason ? `: ${cmd.reason}` : ''}`);
       card();
       break;
     }
     case 'assign':
       state = record({ ...state, assignee: cmd.assignee }, now, cmd.actor, 'assigned', `assigned to ${cmd.assignee}`);
+      thread(`${cmd.actor} assigned the ticket to ${cmd.assignee}`);
       card();
       break;
     case 'setPending': {
@@ -176,6 +182,7 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
           paused: state.clocks.filter((c) => c.status === 'paused').map((c) => c.id),
         });
       }
+      thread(cmd.reason === 'none' ? `${cmd.actor}: no longer pending` : `${cmd.actor}: pending on the ${cmd.reason}${cmd.note ? ` (${excerpt(cmd.note)})` : ''}`);
       card();
       break;
     }
@@ -189,15 +196,18 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       state = setStatus(state, 'resolved');
       state = scheduleFollowUp(state, now);
       effects.push({ type: 'notifyCustomer', key: key(state, 'resolution'), template: 'resolution', body: cmd.resolution, author: cmd.actor });
+      thread(`${cmd.actor} resolved the ticket: ${excerpt(cmd.resolution)}`);
       card();
       break;
     }
     case 'reopen':
       state = reopen(state, now, cmd.actor, cmd.reason ?? 'reopened by an engineer');
+      thread(`${cmd.actor} reopened the ticket${cmd.reason ? `: ${cmd.reason}` : ''}`);
       card();
       break;
     case 'close':
       state = close(state, now, cmd.actor, cmd.reason ?? 'closed');
+      thread(`${cmd.actor} closed the ticket${cmd.reason ? `: ${cmd.reason}` : ''}`);
       card();
       break;
     case 'markDuplicate':
@@ -222,6 +232,12 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
   // A deadline moved into the past (re-prioritised, migrated) fires at once.
   const fired = tick(state, now);
   return { state: fired.state, effects: [...effects, ...fired.effects] };
+}
+
+/** The start of a long text, for a thread message. */
+function excerpt(text: string, max = 300): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
 function dueSummary(state: TicketState): Record<string, string | null> {

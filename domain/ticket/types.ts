@@ -26,7 +26,8 @@ export type Effect =
   | { type: 'notifyTeam'; key: string; event: TeamEvent; text: string }
   | { type: 'refreshTeamCard'; key: string };
 
-export type TeamEvent = 'opened' | 'sla-warning' | 'sla-breach' | 'sla-breach-repeat' | 'status' | 'customer-message' | 'reopened';
+/** `activity`: an engineer's action, told in the ticket's thread. */
+export type TeamEvent = 'opened' | 'sla-warning' | 'sla-breach' | 'sla-breach-repeat' | 'status' | 'customer-message' | 'reopened' | 'activity';
 
 export interface TimelineEntry {
   /** The event's sequence number on the ticket; effect keys derive from it. */
