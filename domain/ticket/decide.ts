@@ -6,9 +6,10 @@ import { formatDuration, parseDuration } from '../duration.js';
 import { matches, priorityOf } from '../policy/match.js';
 import type { Metric, Policy } from '../policy/schema.js';
 import { meetClock, pauseClock, rerunClock, resumeClock, stopClock, type PauseReason } from '../sla/clock.js';
-import type { Command, TicketEvent } from './commands.js';
+import { canApply, type Command, type TicketEvent } from './commands.js';
 import type { Intake } from './intake.js';
-import { activeClock, applyAlarm, earliestAlarm, factsOf, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
+import { activeClock, applyAlarm, earliestAlarm, factsOf, pausedMetrics, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
+import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDeadlines, nextEscalationWake, pageProgress, startPageIfDue, targetTier } from './escalation.js';
 import type { Decision, Effect, TicketState, TicketStatus } from './types.js';
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -27,8 +28,14 @@ function setStatus(state: TicketState, status: TicketStatus): TicketState {
   return state.status === status ? state : { ...state, status };
 }
 
+/** Where an open ticket that is no longer pending stands: waiting for triage, for a first response, or in progress. */
+function workingStatus(state: TicketState): TicketStatus {
+  if (state.firstResponseAt !== undefined) return 'in_progress';
+  return state.triaged ? 'awaiting_first_response' : 'new';
+}
+
 function pauseFor(state: TicketState, reason: PauseReason, now: number): TicketState {
-  const metrics: readonly Metric[] = reason === 'incident' ? [] : state.policy.pauses[reason];
+  const metrics = pausedMetrics(state, reason);
   return updateClocks(state, (c) => c.status === 'running' && metrics.includes(c.metric), (c, cal) => pauseClock(c, cal, now, reason));
 }
 
@@ -91,14 +98,33 @@ export function openTicket(ticketId: string, intake: Intake, policy: Policy, now
   state = record(state, now, SYSTEM, 'auto-reply', 'automatic acknowledgement sent to the requester (not a response)', {
     ...(due?.targetMs ? { firstResponseTarget: formatDuration(due.targetMs) } : {}),
   });
-  return { state, effects };
+  // Rules on intake (a P0, a security issue) can put a ticket straight into a paged tier.
+  const paged = startPageIfDue({ ...state, tierEnteredAt: now }, now, `opened as ${state.priority} in ${state.tier}`);
+  return { state: paged.state, effects: [...effects, ...paged.effects] };
 }
 
+/** Commands carry the person (or `tierline`) who gave them; system events do not. */
+function isCommand(event: TicketEvent): event is Command {
+  return 'actor' in event;
+}
+
+/**
+ * The next state and effects after `event` at `now`. What fell due by `now` happens first, so a
+ * reply that arrives after a deadline (in the same workflow task as the timer, say) still finds
+ * the clock breached at its due instant; then the event applies, and what it moved into the past
+ * (a raised priority) fires at once. After any decision nextWake lies in the future.
+ *
+ * A command that canApply refuses, or one whose request id was seen before, changes nothing but
+ * the passing of time.
+ */
 export function decide(state: TicketState, event: TicketEvent, now: number): Decision {
   if (state.status === 'closed') return { state, effects: [] };
-  if ('requestId' in event && event.requestId !== undefined && state.requests[event.requestId]) return { state, effects: [] };
-  const out = apply(state, event, now);
-  if ('requestId' in event && event.requestId !== undefined && out.state !== state) {
+  const due = tick(state, now);
+  if (due.state.status === 'closed' || !applies(due.state, event)) return due;
+  const applied = apply(due.state, event, now);
+  const fired = tick(applied.state, now);
+  const out: Decision = { state: fired.state, effects: [...due.effects, ...applied.effects, ...fired.effects] };
+  if (isCommand(event) && event.requestId !== undefined) {
     const order = [...out.state.requestOrder, event.requestId];
     const requests = { ...out.state.requests, [event.requestId]: { seq: out.state.seq } };
     while (order.length > MAX_REMEMBERED_REQUESTS) delete requests[order.shift()!];
@@ -107,12 +133,22 @@ export function decide(state: TicketState, event: TicketEvent, now: number): Dec
   return out;
 }
 
+/** Whether the event still has something to do: not a repeated request, not a refused command. */
+function applies(state: TicketState, event: TicketEvent): boolean {
+  if (!isCommand(event)) return true;
+  if (event.requestId !== undefined && state.requests[event.requestId]) return false;
+  return canApply(state, event) === undefined;
+}
+
 function apply(state: TicketState, event: TicketEvent, now: number): Decision {
   switch (event.type) {
     case 'tick':
-      return tick(state, now);
+      // decide fires whatever is due, before and after every event.
+      return { state, effects: [] };
     case 'customerMessage':
       return customerMessage(state, event, now);
+    case 'pageProgress':
+      return pageProgress(state, event, now);
     case 'teamCardPosted':
       return { state: { ...state, teamCard: { channel: event.channel, ts: event.ts } }, effects: [] };
     case 'notificationOutcome': {
@@ -130,10 +166,19 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
   const effects: Effect[] = [];
   const card = () => effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
   const thread = (text: string) => effects.push({ type: 'notifyTeam', key: key(state, `thread-${cmd.type}`), event: 'activity', text });
+  const ended = () => {
+    const out = endPage(state, now);
+    state = out.state;
+    effects.push(...out.effects);
+  };
   switch (cmd.type) {
     case 'acknowledge': {
       state = record(state, now, cmd.actor, 'acknowledged', `acknowledged by ${cmd.actor}`);
       state = { ...state, acknowledgedAt: state.acknowledgedAt ?? now, assignee: state.assignee ?? cmd.actor };
+      // The answer to a page: it stops the page and the ticket is theirs.
+      const ack = acknowledgePage(state, now, cmd.actor);
+      state = ack.state;
+      effects.push(...ack.effects);
       state = triage(state, now);
       if (state.policy.firstResponse.satisfiedBy === 'acknowledgement') state = firstResponse(state, now);
       thread(`${cmd.actor} acknowledged the ticket`);
@@ -157,11 +202,15 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       break;
     case 'setPriority': {
       const before = dueSummary(state);
-      state = retargetAll({ ...state, priority: cmd.priority });
+      // A deadline moved into the past fires at once: decide ticks after the command.
+      state = retargetAll({ ...state, priority: cmd.priority }, now);
       state = record(state, now, cmd.actor, 'priority', `priority set to ${cmd.priority}${cmd.reason ? `: ${cmd.reason}` : ''}`, { before, after: dueSummary(state) });
       state = triage(state, now);
       thread(`${cmd.actor} set the priority to ${cmd.priority}${cmd.reason ? `: ${cmd.reason}` : ''}`);
       card();
+      const paged = startPageIfDue(state, now, `priority raised to ${cmd.priority}`);
+      state = paged.state;
+      effects.push(...paged.effects);
       break;
     }
     case 'assign':
@@ -172,7 +221,7 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
     case 'setPending': {
       if (cmd.reason === 'none') {
         state = resumeAll({ ...state, pending: undefined }, now);
-        state = setStatus(state, state.firstResponseAt !== undefined ? 'in_progress' : 'awaiting_first_response');
+        state = setStatus(state, workingStatus(state));
         state = record(state, now, cmd.actor, 'resumed', `no longer pending${cmd.note ? `: ${cmd.note}` : ''}`);
       } else {
         if (state.pending) state = resumeAll(state, now);
@@ -198,6 +247,7 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       effects.push({ type: 'notifyCustomer', key: key(state, 'resolution'), template: 'resolution', body: cmd.resolution, author: cmd.actor });
       thread(`${cmd.actor} resolved the ticket: ${excerpt(cmd.resolution)}`);
       card();
+      ended();
       break;
     }
     case 'reopen':
@@ -209,12 +259,14 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       state = close(state, now, cmd.actor, cmd.reason ?? 'closed');
       thread(`${cmd.actor} closed the ticket${cmd.reason ? `: ${cmd.reason}` : ''}`);
       card();
+      ended();
       break;
     case 'markDuplicate':
       state = { ...state, duplicateOf: cmd.of };
       state = close(state, now, cmd.actor, `duplicate of ${cmd.of}`);
       effects.push({ type: 'notifyCustomer', key: key(state, 'duplicate'), template: 'duplicate', body: cmd.of, author: cmd.actor });
       card();
+      ended();
       break;
     case 'recordCsat':
       state = { ...state, csat: { score: cmd.score, at: now, ...(cmd.effort !== undefined ? { effort: cmd.effort } : {}), ...(cmd.comment ? { comment: cmd.comment } : {}) } };
@@ -223,15 +275,20 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
     case 'migratePolicy': {
       const before = dueSummary(state);
       const from = `${state.policy.id}@${state.policy.version}`;
-      state = retargetAll({ ...state, policy: cmd.policy });
+      state = retargetAll({ ...state, policy: cmd.policy }, now, state.policy);
       state = record(state, now, cmd.actor, 'policy-migrated', `policy ${from} → ${cmd.policy.id}@${cmd.policy.version}`, { before, after: dueSummary(state) });
       card();
       break;
     }
+    case 'escalate':
+    case 'deescalate': {
+      const moved = enterTier(state, targetTier(state, cmd.to, cmd.type === 'escalate' ? 'up' : 'down')!, now, cmd.actor, cmd.reason);
+      state = moved.state;
+      effects.push(...moved.effects);
+      break;
+    }
   }
-  // A deadline moved into the past (re-prioritised, migrated) fires at once.
-  const fired = tick(state, now);
-  return { state: fired.state, effects: [...effects, ...fired.effects] };
+  return { state, effects };
 }
 
 /** The start of a long text, for a thread message. */
@@ -250,7 +307,8 @@ function triage(state: TicketState, now: number): TicketState {
   if (state.triaged) return state;
   state = meet({ ...state, triaged: true }, 'triage', now);
   state = record(state, now, SYSTEM, 'triaged', `triaged as ${state.priority}`, { priority: state.priority, by: 'engineer' });
-  return setStatus(state, 'awaiting_first_response');
+  // A ticket pending on the customer stays pending: triage does not answer what it waits for.
+  return state.status === 'new' ? setStatus(state, 'awaiting_first_response') : state;
 }
 
 function firstResponse(state: TicketState, now: number): TicketState {
@@ -304,7 +362,9 @@ function customerMessage(state: TicketState, event: Extract<TicketEvent, { type:
   const ids = event.messageId ? [...state.customerMessageIds, event.messageId].slice(-MAX_MESSAGE_IDS) : state.customerMessageIds;
   state = record({ ...state, customerMessageIds: ids }, now, event.from ?? 'customer', 'customer-message', 'message from the requester', { body: event.body });
   if (state.status === 'resolved') {
-    if (state.followUp.reopenUntil !== undefined && now <= state.followUp.reopenUntil) {
+    // Half-open, like business hours: when the window is as long as closeAfter, the ticket
+    // closes at the instant the window ends, and a reply then finds it closed.
+    if (state.followUp.reopenUntil !== undefined && now < state.followUp.reopenUntil) {
       state = reopen(state, now, SYSTEM, 'the requester replied within the reopen window');
       effects.push({ type: 'notifyTeam', key: key(state, 'reopened'), event: 'reopened', text: `Reopened by a customer reply: ${state.intake.subject}` });
       effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
@@ -313,37 +373,45 @@ function customerMessage(state: TicketState, event: Extract<TicketEvent, { type:
   }
   if (state.pending?.reason === 'customer') {
     state = resumeAll({ ...state, pending: undefined }, now);
-    state = setStatus(state, state.firstResponseAt !== undefined ? 'in_progress' : 'awaiting_first_response');
+    state = setStatus(state, workingStatus(state));
     state = record(state, now, SYSTEM, 'resumed', 'the requester answered: clocks resume');
     effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
   }
   // Next response counts from the oldest unanswered message, so a second message keeps the deadline.
   if (state.firstResponseAt !== undefined) state = startMetric(state, 'nextResponse', now);
   effects.push({ type: 'notifyTeam', key: key(state, 'customer-message'), event: 'customer-message', text: event.body.slice(0, 500) });
-  const fired = tick(state, now);
-  return { state: fired.state, effects: [...effects, ...fired.effects] };
+  return { state, effects };
 }
 
 /** Fires every alarm and timer due at `now`, in time order. */
 function tick(state: TicketState, now: number): Decision {
   const effects: Effect[] = [];
   for (let alarm = earliestAlarm(state); alarm && alarm.at <= now; alarm = earliestAlarm(state)) {
-    state = applyAlarm(state, alarm);
+    state = applyAlarm(state, alarm, now);
     const clock = state.clocks.find((c) => c.id === alarm!.clockId)!;
     const at = alarm.at;
     if (alarm.kind === 'warning') {
       const pct = Math.round(alarm.fraction * 100);
       state = record(state, now, SYSTEM, 'sla-warning', `${clock.id} at ${pct}% of ${formatDuration(clock.targetMs!)}`, { clock: clock.id, fraction: alarm.fraction, at });
       effects.push({ type: 'notifyTeam', key: key(state, 'sla-warning'), event: 'sla-warning', text: `${clock.id} ${pct}% used, due ${new Date(clock.dueAt!).toISOString()}` });
+      const escalated = escalateOnAlarm(state, 'warning', clock.metric, now);
+      state = escalated.state;
+      effects.push(...escalated.effects);
     } else if (alarm.kind === 'breach') {
       state = record(state, now, SYSTEM, 'sla-breach', `${clock.id} breached its ${formatDuration(clock.targetMs!)} target`, { clock: clock.id, breachedAt: at, observedAt: now });
       effects.push({ type: 'notifyTeam', key: key(state, 'sla-breach'), event: 'sla-breach', text: `${clock.id} breached (target ${formatDuration(clock.targetMs!)})` });
       effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+      const escalated = escalateOnAlarm(state, 'breach', clock.metric, now);
+      state = escalated.state;
+      effects.push(...escalated.effects);
     } else {
       state = record(state, now, SYSTEM, 'sla-breach-repeat', `${clock.id} still breached (notice ${alarm.count + 1})`, { clock: clock.id, at });
       effects.push({ type: 'notifyTeam', key: key(state, 'sla-breach-repeat'), event: 'sla-breach-repeat', text: `${clock.id} still breached` });
     }
   }
+  const escalations = fireEscalationDeadlines(state, now);
+  state = escalations.state;
+  effects.push(...escalations.effects);
   const { dueAt, sentAt, closeAt } = state.followUp;
   if (state.status === 'resolved' && dueAt !== undefined && sentAt === undefined && dueAt <= now) {
     state = record({ ...state, followUp: { ...state.followUp, sentAt: now } }, now, SYSTEM, 'follow-up', 'follow-up and satisfaction request sent');
@@ -362,6 +430,8 @@ export function nextWake(state: TicketState): number | undefined {
   const candidates: number[] = [];
   const alarm = earliestAlarm(state);
   if (alarm) candidates.push(alarm.at);
+  const escalation = nextEscalationWake(state);
+  if (escalation !== undefined) candidates.push(escalation);
   if (state.status === 'resolved') {
     const { dueAt, sentAt, closeAt } = state.followUp;
     if (dueAt !== undefined && sentAt === undefined) candidates.push(dueAt);

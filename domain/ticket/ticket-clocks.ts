@@ -4,9 +4,11 @@
  */
 import { parseDuration } from '../duration.js';
 import { clockCalendar, resolveTargets, type TicketFacts } from '../policy/match.js';
-import type { Metric } from '../policy/schema.js';
+import type { Metric, Policy } from '../policy/schema.js';
 import type { ClockCalendar } from '../sla/calendar.js';
-import { fireAlarm, nextAlarm, retargetClock, startClock, type ClockAlarm, type SlaClock } from '../sla/clock.js';
+import {
+  elapsedMs, fireAlarm, nextAlarm, pauseClock, retargetClock, startClock, type ClockAlarm, type PauseReason, type SlaClock,
+} from '../sla/clock.js';
 import type { TicketState } from './types.js';
 
 export function factsOf(state: TicketState): TicketFacts {
@@ -30,13 +32,24 @@ export function activeClock(state: TicketState, metric: Metric): SlaClock | unde
   return state.clocks.find((c) => c.metric === metric && (c.status === 'running' || c.status === 'paused'));
 }
 
-/** Starts a clock for the metric when the policy sets a target for this ticket. */
+/** The metrics whose clocks stop while the ticket is pending for `reason` (policy `pauses`). */
+export function pausedMetrics(state: TicketState, reason: PauseReason): readonly Metric[] {
+  return reason === 'incident' ? [] : state.policy.pauses[reason];
+}
+
+/**
+ * Starts a clock for the metric when the policy sets a target for this ticket. On a pending
+ * ticket, a clock its pending reason stops starts paused: a reply sent while waiting on the
+ * customer restarts the periodic-update clock, but it must not run until the customer answers.
+ */
 export function startMetric(state: TicketState, metric: Metric, now: number): TicketState {
   const target = resolveTargets(state.policy, factsOf(state))[metric];
   if (!target || activeClock(state, metric)) return state;
   const count = (state.clockCounts[metric] ?? 0) + 1;
   const id = count === 1 ? metric : `${metric}#${count}`;
-  const clock = startClock({ id, metric, targetMs: target.targetMs, calendar: target.calendar, rule: target.rule }, clockCalendar(state.policy, target.calendar), now);
+  const cal = clockCalendar(state.policy, target.calendar);
+  let clock = startClock({ id, metric, targetMs: target.targetMs, calendar: target.calendar, rule: target.rule }, cal, now);
+  if (state.pending && pausedMetrics(state, state.pending.reason).includes(metric)) clock = pauseClock(clock, cal, now, state.pending.reason);
   return { ...state, clocks: [...state.clocks, clock], clockCounts: { ...state.clockCounts, [metric]: count } };
 }
 
@@ -44,8 +57,13 @@ export function updateClocks(state: TicketState, pick: (clock: SlaClock) => bool
   return { ...state, clocks: state.clocks.map((clock) => (pick(clock) ? change(clock, calendarOf(state, clock)) : clock)) };
 }
 
-/** Re-evaluates every counting clock's target (after a priority change or a policy migration). */
-export function retargetAll(state: TicketState): TicketState {
+/**
+ * Re-evaluates every counting clock's target (after a priority change, or a migration from
+ * `previousPolicy`) at `now`. Time a clock has counted stays counted: one that moves to another
+ * calendar (P0 around the clock, P2 in business hours) banks its elapsed time on the old calendar
+ * at `now` and counts on the new one from then on.
+ */
+export function retargetAll(state: TicketState, now: number, previousPolicy: Policy = state.policy): TicketState {
   const targets = resolveTargets(state.policy, factsOf(state));
   return {
     ...state,
@@ -53,7 +71,11 @@ export function retargetAll(state: TicketState): TicketState {
       if (clock.status !== 'running' && clock.status !== 'paused') return clock;
       const target = targets[clock.metric];
       if (!target) return { ...clock, targetMs: null, dueAt: null };
-      return retargetClock(clock, clockCalendar(state.policy, target.calendar), { targetMs: target.targetMs, calendar: target.calendar, rule: target.rule });
+      const before = clockCalendar(previousPolicy, clock.calendar);
+      const after = clockCalendar(state.policy, target.calendar);
+      const moved = clock.runningSince !== null && JSON.stringify(before) !== JSON.stringify(after);
+      const banked = moved ? { ...clock, accumulatedMs: elapsedMs(clock, before, now), runningSince: now } : clock;
+      return retargetClock(banked, after, { targetMs: target.targetMs, calendar: target.calendar, rule: target.rule });
     }),
   };
 }
@@ -72,8 +94,20 @@ export function earliestAlarm(state: TicketState): ClockAlarm | undefined {
   return earliest;
 }
 
-export function applyAlarm(state: TicketState, alarm: ClockAlarm): TicketState {
-  return updateClocks(state, (c) => c.id === alarm.clockId, (c) => fireAlarm(c, alarm, state.policy.sla.warnings.length));
+/**
+ * Records that an alarm fired at `now`. Repeats of a breach notice that were due while the clock
+ * could not announce them (paused on the customer, resolved before a reopen, or a late wake-up)
+ * are not caught up one by one: the next repeat is the first one after `now`, so a clock that
+ * resumes three days after its breach sends one notice, not 72.
+ */
+export function applyAlarm(state: TicketState, alarm: ClockAlarm, now: number): TicketState {
+  const every = repeatMs(state);
+  return updateClocks(state, (c) => c.id === alarm.clockId, (c) => {
+    const fired = fireAlarm(c, alarm, state.policy.sla.warnings.length);
+    if (!every || fired.breachedAt === undefined) return fired;
+    const slotsPassed = Math.floor((now - fired.breachedAt) / every) + 1;
+    return { ...fired, breachNotices: Math.max(fired.breachNotices, slotsPassed) };
+  });
 }
 
 /** The earliest due time among running clocks with a deadline (for SlaDueAt and the UI). */
