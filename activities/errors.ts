@@ -26,6 +26,8 @@ export const NotificationErrorType = {
   PagerRateLimited: 'PagerRateLimitedError',
   /** No routing key is configured under the name the page asked for. */
   PagerConfig: 'PagerConfigError',
+  /** The page names an on-call schedule or layer the configuration does not have. */
+  OnCallConfig: 'OnCallConfigError',
 } as const;
 
 export type NotificationErrorType = (typeof NotificationErrorType)[keyof typeof NotificationErrorType];

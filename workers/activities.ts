@@ -6,9 +6,12 @@ import { join } from 'node:path';
 import { createEmailActivities } from '../activities/email.js';
 import { createNotificationActivities } from '../activities/notifications.js';
 import { fileOutbox } from '../activities/outbox.js';
+import { createPagerActivities } from '../activities/pager.js';
+import { createPagingActivities } from '../activities/paging.js';
 import { fileSentLog } from '../activities/sent-log.js';
 import { createSlackActivities } from '../activities/slack.js';
 import type { TierlineConfig } from './config.js';
+import { loadOnCall } from './oncall.js';
 
 export function createActivities(config: TierlineConfig, log: (line: string) => void = (line) => console.log(line)) {
   const slack = config.SLACK_BOT_TOKEN
@@ -18,13 +21,24 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
       }
     : undefined;
   const email = config.SMTP_URL ? createEmailActivities(smtpSettings(config), fileSentLog(join(config.TIERLINE_DATA_DIR, 'email-sent.jsonl'))) : undefined;
-  return createNotificationActivities({
-    outbox: fileOutbox(join(config.TIERLINE_DATA_DIR, 'outbox.jsonl'), log),
-    publicUrl: config.publicUrl,
-    teamName: 'Support',
-    ...(slack ? { slack } : {}),
-    ...(email ? { email } : {}),
-  });
+  const outbox = fileOutbox(join(config.TIERLINE_DATA_DIR, 'outbox.jsonl'), log);
+  const routingKeys = config.PAGERDUTY_ROUTING_KEYS;
+  const oncall = loadOnCall(config.ONCALL_FILE);
+  return {
+    ...createNotificationActivities({
+      outbox,
+      publicUrl: config.publicUrl,
+      teamName: 'Support',
+      ...(slack ? { slack } : {}),
+      ...(email ? { email } : {}),
+    }),
+    ...createPagingActivities({
+      outbox,
+      publicUrl: config.publicUrl,
+      ...(oncall ? { oncall } : {}),
+      ...(routingKeys ? { pager: createPagerActivities({ eventsUrl: config.PAGERDUTY_EVENTS_URL, routingKeys }), pagerKeyNames: Object.keys(routingKeys) } : {}),
+    }),
+  };
 }
 
 function smtpSettings(config: TierlineConfig) {

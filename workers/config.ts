@@ -74,6 +74,7 @@ const EnvSchema = z.object({
   EMAIL_DOMAIN: z.string().regex(/^[a-z0-9.-]+$/i, 'expected a domain name').default('tierline.local'),
   PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
   PAGERDUTY_ROUTING_KEYS: namedList.optional(),
+  ONCALL_FILE: z.string().min(1).optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -3,12 +3,17 @@
  * order (a queue per channel), while the ticket keeps taking messages: an Update never waits for
  * Slack or SMTP. Each outcome, sent or failed for good, comes back to the core as an event.
  */
-import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TicketEvent } from '../domain/ticket/commands.js';
 import { nextDue } from '../domain/ticket/ticket-clocks.js';
 import type { Effect, TicketState } from '../domain/ticket/types.js';
 import type { CustomerNotice, Delivery, NotificationActivities } from '../activities/notifications.js';
 import type { TicketCard } from '../activities/slack.js';
+import { priorityOf } from '../domain/policy/match.js';
+import { pageEndSignal } from './messages.js';
+import { pagingWorkflow } from './paging.js';
+
+export const pageWorkflowId = (pageId: string) => `page-${pageId}`;
 
 /**
  * Retries belong to Temporal (the clients' own retries are off). Permanent errors (bad token,
@@ -20,7 +25,7 @@ const notify = proxyActivities<NotificationActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 
-type Queue = 'customer' | 'team';
+type Queue = 'customer' | 'team' | 'page';
 
 export function ticketCard(state: TicketState): TicketCard {
   const due = nextDue(state);
@@ -72,7 +77,7 @@ function customerNotice(state: TicketState, effect: Extract<Effect, { type: 'not
 }
 
 export class EffectRunner {
-  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve() };
+  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve(), page: Promise.resolve() };
   private running = 0;
   private cardRefreshQueued = false;
 
@@ -91,6 +96,10 @@ export class EffectRunner {
         this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
       } else if (effect.type === 'notifyTeam') {
         this.push('team', effect.key, () => this.teamMessage(effect));
+      } else if (effect.type === 'startPage') {
+        this.push('page', effect.key, () => this.startPage(effect));
+      } else if (effect.type === 'endPage') {
+        this.push('page', effect.key, () => this.endPage(effect));
       } else if (!this.cardRefreshQueued) {
         // Refreshes coalesce: the card is rendered from the state when the refresh runs.
         this.cardRefreshQueued = true;
@@ -102,6 +111,36 @@ export class EffectRunner {
         });
       }
     }
+  }
+
+  /** A page runs as its own child workflow; it outlives a continue-as-new of the ticket. */
+  private async startPage(effect: Extract<Effect, { type: 'startPage' }>): Promise<undefined> {
+    const state = this.state();
+    await startChild(pagingWorkflow, {
+      workflowId: pageWorkflowId(effect.pageId),
+      parentClosePolicy: ParentClosePolicy.ABANDON,
+      staticSummary: `Paging ${effect.plan.levels.map((l) => l.layer).join(' → ')} for ${state.ticketId}`,
+      staticDetails: effect.cause,
+      args: [
+        {
+          ticketWorkflowId: workflowInfo().workflowId,
+          pageId: effect.pageId,
+          plan: effect.plan,
+          cause: effect.cause,
+          ticket: { id: state.ticketId, subject: state.intake.subject, priority: state.priority, urgency: priorityOf(state.policy, state.priority)?.urgency ?? 0 },
+        },
+      ],
+    });
+    return undefined;
+  }
+
+  private async endPage(effect: Extract<Effect, { type: 'endPage' }>): Promise<undefined> {
+    try {
+      await getExternalWorkflowHandle(pageWorkflowId(effect.pageId)).signal(pageEndSignal, { outcome: effect.outcome, ...(effect.actor ? { actor: effect.actor } : {}) });
+    } catch {
+      // The page has already finished: nothing is left to end.
+    }
+    return undefined;
   }
 
   private async teamMessage(effect: Extract<Effect, { type: 'notifyTeam' }>): Promise<Delivery> {

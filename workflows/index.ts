@@ -1,1 +1,2 @@
 export { ticketWorkflow } from './ticket.js';
+export { pagingWorkflow } from './paging.js';

@@ -7,7 +7,7 @@
  * channel adapters must never block on the ticket, and a customer message is always accepted.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Command } from '../domain/ticket/commands.js';
+import type { Command, SystemEvent } from '../domain/ticket/commands.js';
 import type { TicketState } from '../domain/ticket/types.js';
 import type { TicketView } from '../domain/ticket/view.js';
 
@@ -25,6 +25,8 @@ export const closeUpdate = defineUpdate<TicketView, [CommandArgs<'close'>]>('clo
 export const markDuplicateUpdate = defineUpdate<TicketView, [CommandArgs<'markDuplicate'>]>('markDuplicate');
 export const recordCsatUpdate = defineUpdate<TicketView, [CommandArgs<'recordCsat'>]>('recordCsat');
 export const migratePolicyUpdate = defineUpdate<TicketView, [CommandArgs<'migratePolicy'>]>('migratePolicy');
+export const escalateUpdate = defineUpdate<TicketView, [CommandArgs<'escalate'>]>('escalate');
+export const deescalateUpdate = defineUpdate<TicketView, [CommandArgs<'deescalate'>]>('deescalate');
 
 /** Every engineer action by its command type: the client facade and the handlers share this map. */
 export const COMMAND_UPDATES = {
@@ -40,6 +42,8 @@ export const COMMAND_UPDATES = {
   markDuplicate: markDuplicateUpdate,
   recordCsat: recordCsatUpdate,
   migratePolicy: migratePolicyUpdate,
+  escalate: escalateUpdate,
+  deescalate: deescalateUpdate,
 } as const;
 
 export interface CustomerMessage {
@@ -56,3 +60,14 @@ export const customerMessageSignal = defineSignal<[CustomerMessage]>('customerMe
 export const getTicketQuery = defineQuery<TicketView>('getTicket');
 /** The raw state, so clients can evaluate the clocks at their own `now` with the same core. */
 export const getTicketStateQuery = defineQuery<TicketState>('getTicketState');
+
+/** A page's child workflow tells its ticket what it did (paged, skipped, exhausted). */
+export type PageProgress = Omit<Extract<SystemEvent, { type: 'pageProgress' }>, 'type'>;
+export const pageProgressSignal = defineSignal<[PageProgress]>('pageProgress');
+
+/** The ticket tells its page how it ended. */
+export interface PageEnd {
+  outcome: 'acknowledged' | 'resolved' | 'superseded';
+  actor?: string;
+}
+export const pageEndSignal = defineSignal<[PageEnd]>('pageEnd');

@@ -20,7 +20,7 @@ import type { Policy } from '../domain/policy/schema.js';
 import type { TicketState } from '../domain/ticket/types.js';
 import { currentDetails, viewTicket, type TicketView } from '../domain/ticket/view.js';
 import { EffectRunner } from './effects.js';
-import { COMMAND_UPDATES, customerMessageSignal, getTicketQuery, getTicketStateQuery } from './messages.js';
+import { COMMAND_UPDATES, customerMessageSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 
 export interface TicketWorkflowInput {
@@ -81,6 +81,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (message.messageId && state.customerMessageIds.includes(message.messageId)) return;
     step({ type: 'customerMessage', ...message });
   });
+  setHandler(pageProgressSignal, (progress) => step({ type: 'pageProgress', ...progress }));
   setHandler(getTicketQuery, () => viewTicket(state, Date.now()));
   setHandler(getTicketStateQuery, () => state);
 

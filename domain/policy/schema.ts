@@ -84,6 +84,39 @@ export const TargetRuleSchema = z
   .strict();
 export type TargetRule = z.infer<typeof TargetRuleSchema>;
 
+/** What moves a ticket up a tier on its own (a person can always escalate by hand). */
+export const EscalationRuleSchema = z
+  .object({
+    name: z.string().optional(),
+    when: ConditionSchema.default({}),
+    on: z
+      .enum(['sla-warning', 'sla-breach', 'not-acknowledged'])
+      .describe('sla-warning / sla-breach of `metric`; not-acknowledged: nobody acknowledged the ticket `after` it entered its tier'),
+    metric: z.enum(METRICS).optional().describe('for sla-warning and sla-breach: the clock (default: any)'),
+    after: DurationText.optional().describe('for not-acknowledged: how long the ticket may wait in its tier'),
+    from: z.array(id).optional().describe('only from these tiers (default: any)'),
+    to: z.union([id, z.literal('next')]).default('next'),
+  })
+  .strict()
+  .refine((r) => r.on !== 'not-acknowledged' || r.after !== undefined, { message: "a not-acknowledged rule needs 'after'", path: ['after'] });
+export type EscalationRule = z.infer<typeof EscalationRuleSchema>;
+
+/** Who is paged, in what order, and how long each level has to acknowledge. */
+export const PagingPlanSchema = z
+  .object({
+    name: z.string().min(1),
+    when: ConditionSchema.default({}).describe('tickets this plan pages for (first matching plan wins)'),
+    tiers: z.array(id).optional().describe('page while the ticket is in one of these tiers (default: any tier)'),
+    schedule: z.string().min(1).describe('the on-call schedule (from configuration) whose layers are paged'),
+    levels: z
+      .array(z.object({ layer: z.string().min(1), timeout: DurationText.describe('time to acknowledge before the next level is paged') }).strict())
+      .min(1),
+    repeat: z.number().int().min(0).max(10).default(0).describe('run the levels again this many times when nobody acknowledges'),
+    reackAfter: DurationText.optional().describe('an acknowledged ticket not resolved this long after the acknowledgement is paged again'),
+  })
+  .strict();
+export type PagingPlan = z.infer<typeof PagingPlanSchema>;
+
 export const PolicySchema = z
   .object({
     id,
@@ -173,6 +206,13 @@ export const PolicySchema = z
       })
       .strict()
       .default({ survey: true, reopenWindow: '7d', closeAfter: '7d' }),
+    escalation: z
+      .object({
+        rules: z.array(EscalationRuleSchema).default([]),
+        paging: z.array(PagingPlanSchema).default([]),
+      })
+      .strict()
+      .default({ rules: [], paging: [] }),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -201,6 +241,15 @@ export const PolicySchema = z
       checkCondition(rule.when, ['triage', 'rules', i, 'when']);
       if (rule.set.priority && !priorityIds.has(rule.set.priority)) unknown(['triage', 'rules', i, 'set', 'priority'], 'priority', rule.set.priority, priorityIds);
       if (rule.set.tier && !tierIds.has(rule.set.tier)) unknown(['triage', 'rules', i, 'set', 'tier'], 'tier', rule.set.tier, tierIds);
+    });
+    policy.escalation.rules.forEach((rule, i) => {
+      checkCondition(rule.when, ['escalation', 'rules', i, 'when']);
+      if (rule.to !== 'next' && !tierIds.has(rule.to)) unknown(['escalation', 'rules', i, 'to'], 'tier', rule.to, tierIds);
+      rule.from?.forEach((t, j) => tierIds.has(t) || unknown(['escalation', 'rules', i, 'from', j], 'tier', t, tierIds));
+    });
+    policy.escalation.paging.forEach((plan, i) => {
+      checkCondition(plan.when, ['escalation', 'paging', i, 'when']);
+      plan.tiers?.forEach((t, j) => tierIds.has(t) || unknown(['escalation', 'paging', i, 'tiers', j], 'tier', t, tierIds));
     });
     const urgencies = policy.priorities.map((p) => p.urgency);
     if (new Set(urgencies).size !== urgencies.length) ctx.addIssue({ code: 'custom', path: ['priorities'], message: 'each priority needs its own urgency' });

@@ -4,6 +4,7 @@
  * update validators, the API and Slack buttons share.
  */
 import type { Policy } from '../policy/schema.js';
+import { tierMoveProblem } from './escalation.js';
 import type { TicketState, TicketStatus } from './types.js';
 
 interface Base {
@@ -27,13 +28,18 @@ export type Command =
   | ({ type: 'close'; reason?: string } & Base)
   | ({ type: 'markDuplicate'; of: string } & Base)
   | ({ type: 'recordCsat'; score: number; effort?: number; comment?: string } & Base)
-  | ({ type: 'migratePolicy'; policy: Policy } & Base);
+  | ({ type: 'migratePolicy'; policy: Policy } & Base)
+  /** Move up (default: the next tier) or down (`deescalate`), with the reason on the timeline. */
+  | ({ type: 'escalate'; to?: string; reason: string } & Base)
+  | ({ type: 'deescalate'; to?: string; reason: string } & Base);
 
 export type SystemEvent =
   | { type: 'customerMessage'; body: string; messageId?: string; from?: string; automatic?: boolean }
   | { type: 'tick' }
   | { type: 'teamCardPosted'; channel: string; ts: string }
-  | { type: 'notificationOutcome'; key: string; channel: string; outcome: 'sent' | 'failed'; attempts: number; detail?: string };
+  | { type: 'notificationOutcome'; key: string; channel: string; outcome: 'sent' | 'failed'; attempts: number; detail?: string }
+  /** What a page did: paged someone, skipped a level with nobody on call, ran out of levels, or failed to send. */
+  | { type: 'pageProgress'; pageId: string; kind: 'paged' | 'skipped' | 'exhausted' | 'failed'; layer?: string; person?: string; round?: number; detail?: string };
 
 export type TicketEvent = Command | SystemEvent;
 
@@ -48,8 +54,14 @@ export function canApply(state: TicketState, command: Command): string | undefin
   switch (command.type) {
     case 'acknowledge':
       if (!isOpen) return `cannot acknowledge a ${status} ticket; reopen it first`;
-      if (state.acknowledgedAt !== undefined && state.assignee === command.actor) return `already acknowledged by ${command.actor}`;
+      // A running page wants an acknowledgement even from the person who has the ticket.
+      if (state.acknowledgedAt !== undefined && state.assignee === command.actor && state.page?.status !== 'paging') return `already acknowledged by ${command.actor}`;
       return undefined;
+    case 'escalate':
+    case 'deescalate':
+      if (!isOpen) return `cannot ${command.type} a ${status} ticket`;
+      if (command.reason.trim() === '') return `a reason is needed to ${command.type}`;
+      return tierMoveProblem(state, command.to, command.type === 'escalate' ? 'up' : 'down');
     case 'respond':
     case 'note':
       if (command.body.trim() === '') return `a ${command.type === 'respond' ? 'response' : 'note'} needs a body`;

@@ -2,7 +2,7 @@
  * The ticket as the pure core sees it: state, the events that change it, and the effects it asks
  * the durable shell to carry out. All plain, serialisable data: continue-as-new carries it as is.
  */
-import type { Policy } from '../policy/schema.js';
+import type { PagingPlan, Policy } from '../policy/schema.js';
 import type { PauseReason, SlaClock } from '../sla/clock.js';
 import type { Intake } from './intake.js';
 
@@ -24,7 +24,11 @@ export type CustomerTemplate = 'auto-reply' | 'public-reply' | 'resolution' | 'f
 export type Effect =
   | { type: 'notifyCustomer'; key: string; template: CustomerTemplate; body?: string; author?: string }
   | { type: 'notifyTeam'; key: string; event: TeamEvent; text: string }
-  | { type: 'refreshTeamCard'; key: string };
+  | { type: 'refreshTeamCard'; key: string }
+  /** Page the on-call levels of `plan` until someone acknowledges (a child workflow per page). */
+  | { type: 'startPage'; key: string; pageId: string; plan: PagingPlan; cause: string }
+  /** Tell a running page how it ended: acknowledged, or the ticket resolved / re-paged (pager incidents resolve). */
+  | { type: 'endPage'; key: string; pageId: string; outcome: 'acknowledged' | 'resolved' | 'superseded'; actor?: string };
 
 /** `activity`: an engineer's action, told in the ticket's thread. */
 export type TeamEvent = 'opened' | 'sla-warning' | 'sla-breach' | 'sla-breach-repeat' | 'status' | 'customer-message' | 'reopened' | 'activity';
@@ -44,6 +48,19 @@ export interface CustomerMessageRef {
   messageId?: string;
 }
 
+/** The ticket's current (latest) page. */
+export interface PageState {
+  id: string;
+  plan: string;
+  cause: string;
+  startedAt: number;
+  status: 'paging' | 'acknowledged' | 'exhausted' | 'ended';
+  acknowledgedBy?: string;
+  acknowledgedAt?: number;
+  /** Page again at this instant if the ticket is still not resolved (policy `reackAfter`). */
+  reackAt?: number;
+}
+
 export interface TicketState {
   ticketId: string;
   /** The request that opened the ticket: lets a client tell "created" from "found existing". */
@@ -58,6 +75,11 @@ export interface TicketState {
   category?: string;
   tags: string[];
   tier: string;
+  /** When the ticket entered its current tier (undefined: at intake). */
+  tierEnteredAt?: number;
+  /** The latest page and how many pages the ticket has had (page ids count up). */
+  page?: PageState;
+  pageCount?: number;
   receivedAt: number;
   assignee?: string;
   acknowledgedAt?: number;

@@ -116,8 +116,8 @@ describe('a wrong policy is refused with the path of the bad field', () => {
       'policies/x.yaml: sla.targets[1].firstResponse.calender: unknown key; expected one of within, calendar, trackedBy (line 22)',
     );
     assert.equal(
-      refusal(edit('defaultPriority: P2', 'defaultPriority: P2\nescalation: tier3')),
-      'policies/x.yaml: escalation: unknown key; expected one of id, name, version, description, source, calendars, defaultCalendar, priorities, defaultPriority, channels, tiers, triage, sla, firstResponse, pauses, followUp (line 14)',
+      refusal(edit('defaultPriority: P2', 'defaultPriority: P2\nescalate: tier3')),
+      'policies/x.yaml: escalate: unknown key; expected one of id, name, version, description, source, calendars, defaultCalendar, priorities, defaultPriority, channels, tiers, triage, sla, firstResponse, pauses, followUp, escalation (line 14)',
     );
   });
 
