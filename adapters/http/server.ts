@@ -29,6 +29,8 @@ const ACTIONS = {
   reopen: { command: 'reopen', body: z.object({ reason: z.string().max(2000).optional(), requestId }).strict() },
   close: { command: 'close', body: z.object({ reason: z.string().max(2000).optional(), requestId }).strict() },
   duplicate: { command: 'markDuplicate', body: z.object({ of: text('of'), requestId }).strict() },
+  escalate: { command: 'escalate', body: z.object({ to: z.string().trim().min(1).max(100).optional(), reason: text('reason'), requestId }).strict() },
+  deescalate: { command: 'deescalate', body: z.object({ to: z.string().trim().min(1).max(100).optional(), reason: text('reason'), requestId }).strict() },
   csat: { command: 'recordCsat', body: z.object({ score: z.number().int().min(1).max(5), effort: z.number().int().min(1).max(7).optional(), comment: z.string().max(2000).optional(), requestId }).strict() },
 } as const;
 

@@ -10,19 +10,11 @@ import { canApply, type Command, type TicketEvent } from './commands.js';
 import type { Intake } from './intake.js';
 import { activeClock, applyAlarm, earliestAlarm, factsOf, pausedMetrics, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
 import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDeadlines, nextEscalationWake, pageProgress, startPageIfDue, targetTier } from './escalation.js';
+import { effectKey as key, record, SYSTEM } from './timeline.js';
 import type { Decision, Effect, TicketState, TicketStatus } from './types.js';
 
 const MAX_REMEMBERED_REQUESTS = 200;
 const MAX_MESSAGE_IDS = 20;
-const SYSTEM = 'tierline';
-
-/** Appends a timeline entry with the next sequence number. */
-function record(state: TicketState, now: number, actor: string, type: string, summary: string, data?: Record<string, unknown>): TicketState {
-  const seq = state.seq + 1;
-  return { ...state, seq, timeline: [...state.timeline, { seq, at: now, actor, type, summary, ...(data ? { data } : {}) }] };
-}
-
-const key = (state: TicketState, what: string) => `${state.ticketId}/${state.seq}/${what}`;
 
 function setStatus(state: TicketState, status: TicketStatus): TicketState {
   return state.status === status ? state : { ...state, status };

@@ -124,6 +124,12 @@ describe('the HTTP API on a real Temporal dev server', () => {
     assert.equal(refused.status, 409);
     assert.match(String(refused.body.reason), /cannot acknowledge a resolved ticket/);
     assert.equal(await settled(handle), before, 'the rejected update added no event');
+    // The test policy has one tier: there is nowhere to escalate to, and the answer says so.
+    const { body: open } = await call('POST', '/v1/tickets', intake('Escalate me', { priority: 'P1' }));
+    const up = await call('POST', `/v1/tickets/${open.id}/escalate`, { reason: 'needs engineering' });
+    assert.equal(up.status, 409);
+    assert.match(String(up.body.reason), /already in the last tier \(Support\)/);
+    assert.equal((await call('POST', `/v1/tickets/${open.id}/escalate`, {})).status, 400, 'a reason is required');
     // A bad body for a valid action is 400 and reaches no ticket either.
     const badBody = await call('POST', `/v1/tickets/${ticket.id}/respond`, { body: '' });
     assert.equal(badBody.status, 400);

@@ -112,3 +112,14 @@ export async function settled(handle: WorkflowHandle, timeoutMs = 15_000): Promi
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+/**
+ * Moves a time-skipping server's clock forward in steps of at most an hour of workflow time.
+ * One long UnlockTimeSkippingWithSleep call can outlive the client connection's keepalive
+ * exchange with the test server (it answers the SDK's 30 s pings with GOAWAY "too many pings");
+ * short calls keep each one brief in real time.
+ */
+export async function skip(env: TestWorkflowEnvironment, ms: number): Promise<void> {
+  const STEP = 3_600_000;
+  for (let left = ms; left > 0; left -= STEP) await env.sleep(Math.min(STEP, left));
+}

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, writeFileSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import { loadPolicy } from '../../policies/load.js';
@@ -16,7 +16,7 @@ import { createActivities } from '../../workers/activities.js';
 import { loadConfig } from '../../workers/config.js';
 import { PROJECT_ROOT } from '../../workers/temporal-tools.js';
 import { HOUR, MINUTE } from '../fixtures/policies.js';
-import { ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 import { start as startPager, type PagerServer } from '../servers/pager.js';
 
 const KEYS = { 'signx-primary': 'R0PRIMARY0000000000000000000000A', 'signx-secondary': 'R0SECONDARY000000000000000000000', 'signx-lead': 'R0LEAD00000000000000000000000000' };
@@ -26,6 +26,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
   let harness: TicketHarness;
   let pager: PagerServer;
 
+  let config: ReturnType<typeof loadConfig>;
   before(async () => {
     pager = await startPager();
     // The preset's schedule, plus an override: Engineer C covers the primary layer (Engineer B's
@@ -36,25 +37,31 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       "        overrides:\n          - { from: '2026-12-15T13:00:00Z', to: '2026-12-15T17:00:00Z', person: engineer-c, note: test override }\n",
     );
     writeFileSync(join(dir, 'oncall.yaml'), oncall);
-    const config = loadConfig({
+    config = loadConfig({
       TIERLINE_DATA_DIR: dir,
       ONCALL_FILE: join(dir, 'oncall.yaml'),
       PAGERDUTY_EVENTS_URL: pager.url,
       PAGERDUTY_ROUTING_KEYS: Object.entries(KEYS).map(([k, v]) => `${k}=${v}`).join(','),
     });
+  });
+  // A fresh test server per scenario: each starts its clock where it needs it, and no scenario
+  // waits through the timers another one left behind.
+  beforeEach(async () => {
     env = await timeSkippingEnv();
     harness = await ticketHarness(env, { policy: loadPolicy('signx'), activities: createActivities(config, () => {}) });
   });
-  after(async () => {
+  afterEach(async () => {
     await harness?.shutdown();
     await env?.teardown();
+  });
+  after(async () => {
     await pager?.close();
   });
 
   async function until(at: number) {
     const now = await env.currentTimeMs();
     assert.ok(at > now, `the scenario starts at ${new Date(at).toISOString()}, the server is at ${new Date(now).toISOString()}`);
-    await env.sleep(at - now);
+    await skip(env, at - now);
   }
   const open = (subject: string, priority: string) =>
     harness.tickets.open({ subject, description: 'details', requester: { email: 'ops@customer.example' }, channel: 'email', priority }).then((r) => r.ticket);
@@ -75,7 +82,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       const ticket = await open('System down: uploads fail for everyone', 'P0');
       const openedAt = Date.parse(ticket.openedAt);
       assert.equal(ticket.tier, 'tier3');
-      await env.sleep(95 * MINUTE);
+      await skip(env, 95 * MINUTE);
       const paged = triggers(ticket.id);
       assert.ok(paged[0]!.at - openedAt < 2000, 'the primary is paged at once');
       assert.deepEqual(
@@ -107,14 +114,14 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       await until(Date.UTC(2026, 11, 7, 15, 0, 0)); // Monday 10:00 New York: week of Dec 7, Engineer A primary, D secondary
       const ticket = await open('Data loss after the last import', 'P0');
       const openedAt = Date.parse(ticket.openedAt);
-      await env.sleep(20 * MINUTE);
+      await skip(env, 20 * MINUTE);
       const acked = await harness.tickets.act(ticket.id, 'acknowledge', { actor: 'engineer-d' });
       assert.equal(acked.assignee, 'engineer-d');
-      await env.sleep(30 * MINUTE);
+      await skip(env, 30 * MINUTE);
       assert.deepEqual(triggers(ticket.id).map((p) => p.person), ['Engineer A', 'Engineer D'], 'the lead was never paged');
       await waitUntil(() => alertsOf(ticket.id).every((a) => a.state === 'acknowledged'), 'both incidents acknowledged');
 
-      await env.sleep(4 * HOUR);
+      await skip(env, 4 * HOUR);
       const again = triggers(ticket.id).slice(2);
       const ackedAt = Date.parse(acked.acknowledgedAt!);
       assert.equal(again[0]!.person, 'Engineer A');
@@ -142,7 +149,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       await until(Date.UTC(2026, 11, 12, 17, 0, 0)); // Saturday 12:00 New York
       const ticket = await open('Security breach suspected', 'P0');
       const openedAt = Date.parse(ticket.openedAt);
-      await env.sleep(35 * MINUTE);
+      await skip(env, 35 * MINUTE);
       const paged = triggers(ticket.id).slice(0, 3);
       assert.ok(paged[0]!.at - openedAt < 2000);
       assert.deepEqual(paged.map((p) => [p.layer, p.at - paged[0]!.at]), [['primary', 0], ['secondary', 15 * MINUTE], ['primary', 30 * MINUTE]], 'the lead skipped, the plan runs again at once');
@@ -157,7 +164,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       await until(Date.UTC(2026, 11, 14, 13, 30, 0)); // Monday 08:30 New York, before the 09:00 handoff
       const ticket = await open('High error rate on the API', 'P1');
       const openedAt = Date.parse(ticket.openedAt);
-      await env.sleep(HOUR + 5 * MINUTE);
+      await skip(env, HOUR + 5 * MINUTE);
       const paged = triggers(ticket.id);
       // Paged before the 09:00 handoff, the primary is last week's (Engineer A); the secondary,
       // paged after it, is this week's: Engineer A again, as the secondary rota trails by a week.
@@ -168,7 +175,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
 
       await until(Date.UTC(2026, 11, 15, 14, 0, 0)); // Engineer B's week, inside the override window
       const overridden = await open('Major feature broken: exports', 'P1');
-      await env.sleep(MINUTE);
+      await skip(env, MINUTE);
       assert.deepEqual(triggers(overridden.id).map((p) => p.person), ['Engineer C']);
       await harness.tickets.act(overridden.id, 'close', { actor: 'engineer-c', reason: 'test over' });
       const handle = env.client.workflow.getHandle(ticketWorkflowId(overridden.id));
