@@ -12,6 +12,7 @@ export interface TicketFacts {
   priority: string;
   channel: string;
   plan?: string | undefined;
+  account?: string | undefined;
   category?: string | undefined;
   tags: readonly string[];
   text: string;
@@ -34,6 +35,7 @@ export function matches(policy: Policy, when: Condition, facts: TicketFacts): bo
   if (when.priority && !when.priority.includes(facts.priority)) return false;
   if (when.channel && !when.channel.includes(facts.channel)) return false;
   if (when.plan && !(facts.plan !== undefined && when.plan.includes(facts.plan))) return false;
+  if (when.account && !(facts.account !== undefined && when.account.includes(facts.account))) return false;
   if (when.category && !(facts.category !== undefined && when.category.includes(facts.category))) return false;
   if (when.tags && !when.tags.some((tag) => facts.tags.includes(tag))) return false;
   if (when.keywords) {

@@ -51,6 +51,7 @@ export const ConditionSchema = z
     priority: z.array(id).optional(),
     channel: z.array(id).optional(),
     plan: z.array(z.string()).optional(),
+    account: z.array(z.string()).optional().describe("the customer account given at intake (see `accounts`)"),
     category: z.array(z.string()).optional(),
     tags: z.array(z.string()).optional().describe('matches when the ticket has any of these tags'),
     keywords: z.array(z.string()).optional().describe('matches when subject or description contains any (case-insensitive)'),
@@ -164,7 +165,13 @@ export const PolicySchema = z
               .object({
                 when: ConditionSchema,
                 set: z
-                  .object({ priority: id.optional(), category: z.string().optional(), tier: id.optional(), tags: z.array(z.string()).optional() })
+                  .object({
+                    priority: id.optional(),
+                    category: z.string().optional(),
+                    tier: id.optional(),
+                    tags: z.array(z.string()).optional(),
+                    assignee: z.string().min(1).optional().describe("a person, or 'account-engineer': the engineer `accounts` names for the ticket's account"),
+                  })
                   .strict(),
               })
               .strict(),
@@ -206,6 +213,10 @@ export const PolicySchema = z
       })
       .strict()
       .default({ survey: true, reopenWindow: '7d', closeAfter: '7d' }),
+    accounts: z
+      .record(z.string(), z.object({ name: z.string().optional(), engineer: z.string().min(1) }).strict())
+      .default({})
+      .describe('customer accounts with a dedicated engineer (FM-08 enterprise Slack), by the account id given at intake'),
     escalation: z
       .object({
         rules: z.array(EscalationRuleSchema).default([]),

@@ -63,7 +63,11 @@ export function openTicket(ticketId: string, intake: Intake, policy: Policy, now
   let ruled = false;
   for (const rule of policy.triage.rules) {
     if (!matches(policy, rule.when, factsOf(state))) continue;
-    const { priority, category, tier, tags } = rule.set;
+    const { priority, category, tier, tags, assignee } = rule.set;
+    if (assignee && state.assignee === undefined) {
+      const who = assignee === 'account-engineer' ? (intake.account !== undefined ? policy.accounts[intake.account]?.engineer : undefined) : assignee;
+      if (who) state = record({ ...state, assignee: who }, now, SYSTEM, 'assigned', `assigned to ${who}${assignee === 'account-engineer' ? ` (account engineer of ${intake.account})` : ''}`);
+    }
     if (priority && !given && !ruled) state = { ...state, priority };
     if (category && state.category === undefined) state = { ...state, category };
     if (tier) state = { ...state, tier };

@@ -16,6 +16,7 @@ export function factsOf(state: TicketState): TicketFacts {
     priority: state.priority,
     channel: state.intake.channel,
     plan: state.intake.plan,
+    account: state.intake.account,
     category: state.category,
     tags: state.tags,
     text: `${state.intake.subject}\n${state.intake.description}`,

@@ -76,3 +76,20 @@ describe('escalation through the pure core (SIGN X)', () => {
     assert.deepEqual(pages(run.effects), ['start P0 critical']);
   });
 });
+
+describe('assignment by customer account (FM-08)', () => {
+  const base = loadPolicy('fm08');
+  const fm08 = { ...base, accounts: { acme: { name: 'ACME Corp', engineer: 'grace' } } };
+
+  test("an enterprise Slack ticket goes to its account's dedicated engineer", () => {
+    const run = new TicketRun(fm08, at('2026-12-01 10:00'), { channel: 'enterprise-slack', account: 'acme', subject: 'Deploys fail' });
+    assert.equal(run.state.assignee, 'grace');
+    assert.match(run.state.timeline.find((e) => e.type === 'assigned')!.summary, /assigned to grace \(account engineer of acme\)/);
+    assert.ok(run.state.tags.includes('account-engineer'));
+  });
+
+  test('an account without an engineer, or another channel, stays unassigned', () => {
+    assert.equal(new TicketRun(fm08, at('2026-12-01 10:00'), { channel: 'enterprise-slack', account: 'globex' }).state.assignee, undefined);
+    assert.equal(new TicketRun(fm08, at('2026-12-01 10:00'), { channel: 'email', account: 'acme' }).state.assignee, undefined);
+  });
+});
