@@ -28,6 +28,8 @@ export const NotificationErrorType = {
   PagerConfig: 'PagerConfigError',
   /** The page names an on-call schedule or layer the configuration does not have. */
   OnCallConfig: 'OnCallConfigError',
+  /** A vendor escalation names a vendor without a contact in configuration. */
+  VendorConfig: 'VendorConfigError',
 } as const;
 
 export type NotificationErrorType = (typeof NotificationErrorType)[keyof typeof NotificationErrorType];

@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { EmailActivities, EmailTemplate } from './email.js';
+import { NotificationErrorType, permanentFailure } from './errors.js';
 import type { Outbox } from './outbox.js';
 import type { SlackActivities, TicketCard } from './slack.js';
 
@@ -33,6 +34,8 @@ export interface NotificationDeps {
   publicUrl: string;
   teamName: string;
   slack?: { activities: SlackActivities; channels: Record<string, string> };
+  /** Vendor support contacts by vendor id (configuration: VENDOR_CONTACTS). */
+  vendors?: Record<string, string>;
   email?: EmailActivities;
 }
 
@@ -60,6 +63,23 @@ export function createNotificationActivities(deps: NotificationDeps) {
         return { channel: 'email', attempts: attempt() };
       }
       await deps.outbox.write(notice.key, `customer:${notice.channel}`, { ticketId: notice.ticketId, to: notice.to, template: notice.template, subject: notice.subject, vars });
+      return { channel: 'outbox', attempts: attempt() };
+    },
+
+    /** The escalation (or a follow-up) to a vendor's support contact: email when SMTP is set, else the outbox. */
+    async notifyVendor(input: { key: string; ticketId: string; vendor: string; template: 'vendor-escalation' | 'vendor-follow-up'; subject: string; vars: Record<string, string> }): Promise<Delivery> {
+      const to = deps.vendors?.[input.vendor];
+      if (!to) {
+        const known = Object.keys(deps.vendors ?? {});
+        throw permanentFailure(`no contact for the vendor '${input.vendor}' (VENDOR_CONTACTS has ${known.length ? known.join(', ') : 'none'})`, NotificationErrorType.VendorConfig);
+      }
+      const vars = { teamName: deps.teamName, link: link(input.ticketId), ...input.vars };
+      const subject = `${input.template === 'vendor-escalation' ? 'ESCALATION' : 'Follow-up'}: ${input.vars.priority ?? ''} ${input.subject}`.replace(/\s+/g, ' ').trim();
+      if (deps.email) {
+        await deps.email.sendTicketEmail({ idempotencyKey: input.key, ticketId: input.ticketId, to: { email: to, name: `${input.vendor} support` }, template: input.template, vars, subject, automatic: false });
+        return { channel: 'email', attempts: attempt() };
+      }
+      await deps.outbox.write(input.key, `vendor:${input.vendor}`, { ticketId: input.ticketId, to, template: input.template, subject, vars });
       return { channel: 'outbox', attempts: attempt() };
     },
 

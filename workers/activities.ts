@@ -31,6 +31,7 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
       teamName: 'Support',
       ...(slack ? { slack } : {}),
       ...(email ? { email } : {}),
+      ...(config.VENDOR_CONTACTS ? { vendors: config.VENDOR_CONTACTS } : {}),
     }),
     ...createPagingActivities({
       outbox,

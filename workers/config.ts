@@ -75,6 +75,7 @@ const EnvSchema = z.object({
   PAGERDUTY_EVENTS_URL: z.url().default('https://events.pagerduty.com/v2/enqueue'),
   PAGERDUTY_ROUTING_KEYS: namedList.optional(),
   ONCALL_FILE: z.string().min(1).optional(),
+  VENDOR_CONTACTS: namedList.optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -25,7 +25,7 @@ const notify = proxyActivities<NotificationActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 
-type Queue = 'customer' | 'team' | 'page';
+type Queue = 'customer' | 'team' | 'page' | 'vendor';
 
 export function ticketCard(state: TicketState): TicketCard {
   const due = nextDue(state);
@@ -77,7 +77,7 @@ function customerNotice(state: TicketState, effect: Extract<Effect, { type: 'not
 }
 
 export class EffectRunner {
-  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve(), page: Promise.resolve() };
+  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve(), page: Promise.resolve(), vendor: Promise.resolve() };
   private running = 0;
   private cardRefreshQueued = false;
 
@@ -96,6 +96,11 @@ export class EffectRunner {
         this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
       } else if (effect.type === 'notifyTeam') {
         this.push('team', effect.key, () => this.teamMessage(effect));
+      } else if (effect.type === 'notifyVendor') {
+        const state = this.state();
+        this.push('vendor', effect.key, () =>
+          notify.notifyVendor({ key: effect.key, ticketId: state.ticketId, vendor: effect.vendor, template: effect.template, subject: state.intake.subject, vars: effect.vars }),
+        );
       } else if (effect.type === 'startPage') {
         this.push('page', effect.key, () => this.startPage(effect));
       } else if (effect.type === 'endPage') {

@@ -27,6 +27,8 @@ export const recordCsatUpdate = defineUpdate<TicketView, [CommandArgs<'recordCsa
 export const migratePolicyUpdate = defineUpdate<TicketView, [CommandArgs<'migratePolicy'>]>('migratePolicy');
 export const escalateUpdate = defineUpdate<TicketView, [CommandArgs<'escalate'>]>('escalate');
 export const deescalateUpdate = defineUpdate<TicketView, [CommandArgs<'deescalate'>]>('deescalate');
+export const escalateToVendorUpdate = defineUpdate<TicketView, [CommandArgs<'escalateToVendor'>]>('escalateToVendor');
+export const recordVendorReplyUpdate = defineUpdate<TicketView, [CommandArgs<'recordVendorReply'>]>('recordVendorReply');
 
 /** Every engineer action by its command type: the client facade and the handlers share this map. */
 export const COMMAND_UPDATES = {
@@ -44,6 +46,8 @@ export const COMMAND_UPDATES = {
   migratePolicy: migratePolicyUpdate,
   escalate: escalateUpdate,
   deescalate: deescalateUpdate,
+  escalateToVendor: escalateToVendorUpdate,
+  recordVendorReply: recordVendorReplyUpdate,
 } as const;
 
 export interface CustomerMessage {

@@ -31,6 +31,25 @@ const ACTIONS = {
   duplicate: { command: 'markDuplicate', body: z.object({ of: text('of'), requestId }).strict() },
   escalate: { command: 'escalate', body: z.object({ to: z.string().trim().min(1).max(100).optional(), reason: text('reason'), requestId }).strict() },
   deescalate: { command: 'deescalate', body: z.object({ to: z.string().trim().min(1).max(100).optional(), reason: text('reason'), requestId }).strict() },
+  vendor: {
+    command: 'escalateToVendor',
+    body: z
+      .object({
+        vendor: text('vendor'),
+        issue: text('issue'),
+        impact: text('impact'),
+        reproduction: text('reproduction'),
+        expected: z.string().max(5000).optional(),
+        actual: z.string().max(5000).optional(),
+        platform: z.string().max(500).optional(),
+        attempted: z.string().max(5000).optional(),
+        need: z.string().max(2000).optional(),
+        timeline: z.string().max(500).optional(),
+        requestId,
+      })
+      .strict(),
+  },
+  'vendor-reply': { command: 'recordVendorReply', body: z.object({ reference: z.string().trim().min(1).max(200).optional(), note: z.string().max(5000).optional(), requestId }).strict() },
   csat: { command: 'recordCsat', body: z.object({ score: z.number().int().min(1).max(5), effort: z.number().int().min(1).max(7).optional(), comment: z.string().max(2000).optional(), requestId }).strict() },
 } as const;
 

@@ -221,9 +221,16 @@ export const PolicySchema = z
       .object({
         rules: z.array(EscalationRuleSchema).default([]),
         paging: z.array(PagingPlanSchema).default([]),
+        vendor: z
+          .object({
+            tier: id.optional().describe('the tier a vendor escalation moves the ticket to (SIGN X: tier4)'),
+            followUpAfter: DurationText.default('1d').describe("the vendor clock: follow up with the vendor when it has not answered this long"),
+          })
+          .strict()
+          .default({ followUpAfter: '1d' }),
       })
       .strict()
-      .default({ rules: [], paging: [] }),
+      .default({ rules: [], paging: [], vendor: { followUpAfter: '1d' } }),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -258,6 +265,8 @@ export const PolicySchema = z
       if (rule.to !== 'next' && !tierIds.has(rule.to)) unknown(['escalation', 'rules', i, 'to'], 'tier', rule.to, tierIds);
       rule.from?.forEach((t, j) => tierIds.has(t) || unknown(['escalation', 'rules', i, 'from', j], 'tier', t, tierIds));
     });
+    const vendorTier = policy.escalation.vendor.tier;
+    if (vendorTier && !tierIds.has(vendorTier)) unknown(['escalation', 'vendor', 'tier'], 'tier', vendorTier, tierIds);
     policy.escalation.paging.forEach((plan, i) => {
       checkCondition(plan.when, ['escalation', 'paging', i, 'when']);
       plan.tiers?.forEach((t, j) => tierIds.has(t) || unknown(['escalation', 'paging', i, 'tiers', j], 'tier', t, tierIds));

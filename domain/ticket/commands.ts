@@ -31,7 +31,24 @@ export type Command =
   | ({ type: 'migratePolicy'; policy: Policy } & Base)
   /** Move up (default: the next tier) or down (`deescalate`), with the reason on the timeline. */
   | ({ type: 'escalate'; to?: string; reason: string } & Base)
-  | ({ type: 'deescalate'; to?: string; reason: string } & Base);
+  | ({ type: 'deescalate'; to?: string; reason: string } & Base)
+  /** Hand the issue to a vendor (contact from configuration) with the escalation template's fields. */
+  | ({ type: 'escalateToVendor'; vendor: string } & VendorEscalationFields & Base)
+  /** The vendor answered: its reference and what it said; the vendor clock starts again. */
+  | ({ type: 'recordVendorReply'; reference?: string; note?: string } & Base);
+
+/** The escalation template of the Caro seed, as the engineer fills it in. */
+export interface VendorEscalationFields {
+  issue: string;
+  impact: string;
+  reproduction: string;
+  expected?: string;
+  actual?: string;
+  platform?: string;
+  attempted?: string;
+  need?: string;
+  timeline?: string;
+}
 
 export type SystemEvent =
   | { type: 'customerMessage'; body: string; messageId?: string; from?: string; automatic?: boolean }
@@ -56,6 +73,16 @@ export function canApply(state: TicketState, command: Command): string | undefin
       if (!isOpen) return `cannot acknowledge a ${status} ticket; reopen it first`;
       // A running page wants an acknowledgement even from the person who has the ticket.
       if (state.acknowledgedAt !== undefined && state.assignee === command.actor && state.page?.status !== 'paging') return `already acknowledged by ${command.actor}`;
+      return undefined;
+    case 'escalateToVendor':
+      if (!isOpen) return `cannot escalate a ${status} ticket to a vendor`;
+      if (!/^[a-z0-9][a-z0-9_.-]*$/i.test(command.vendor)) return `'${command.vendor}' is not a vendor id (e.g. aws, sendgrid)`;
+      if (state.vendor && state.vendor.endedAt === undefined) return `the ticket is already with ${state.vendor.id}; record its reply or resolve first`;
+      for (const field of ['issue', 'impact', 'reproduction'] as const) if (command[field].trim() === '') return `the escalation needs the ${field}`;
+      return undefined;
+    case 'recordVendorReply':
+      if (!state.vendor || state.vendor.endedAt !== undefined) return 'the ticket is not with a vendor';
+      if (!command.reference && !command.note) return 'a vendor reply needs a reference or a note';
       return undefined;
     case 'escalate':
     case 'deescalate':

@@ -11,6 +11,7 @@ import type { Intake } from './intake.js';
 import { activeClock, applyAlarm, earliestAlarm, factsOf, pausedMetrics, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
 import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDeadlines, nextEscalationWake, pageProgress, startPageIfDue, targetTier } from './escalation.js';
 import { effectKey as key, record, SYSTEM } from './timeline.js';
+import { endVendor, escalateToVendor, nextVendorWake, recordVendorReply, vendorFollowUps } from './vendor.js';
 import type { Decision, Effect, TicketState, TicketStatus } from './types.js';
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -163,7 +164,7 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
   const card = () => effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
   const thread = (text: string) => effects.push({ type: 'notifyTeam', key: key(state, `thread-${cmd.type}`), event: 'activity', text });
   const ended = () => {
-    const out = endPage(state, now);
+    const out = endPage(endVendor(state, now), now);
     state = out.state;
     effects.push(...out.effects);
   };
@@ -274,6 +275,30 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       state = retargetAll({ ...state, policy: cmd.policy }, now, state.policy);
       state = record(state, now, cmd.actor, 'policy-migrated', `policy ${from} → ${cmd.policy.id}@${cmd.policy.version}`, { before, after: dueSummary(state) });
       card();
+      break;
+    }
+    case 'escalateToVendor': {
+      const sent = escalateToVendor(state, cmd, now);
+      state = sent.state;
+      effects.push(...sent.effects);
+      const tier = state.policy.escalation.vendor.tier;
+      if (tier && tier !== state.tier) {
+        const moved = enterTier(state, tier, now, cmd.actor, `escalated to the vendor ${cmd.vendor}`);
+        state = moved.state;
+        effects.push(...moved.effects);
+      }
+      // The ticket now waits on the vendor: the clocks the policy names for vendor waits stop.
+      if (state.pending?.reason !== 'vendor') {
+        const pending = command(state, { type: 'setPending', reason: 'vendor', actor: cmd.actor, note: `with ${cmd.vendor}` }, now);
+        state = pending.state;
+        effects.push(...pending.effects);
+      }
+      break;
+    }
+    case 'recordVendorReply': {
+      const replied = recordVendorReply(state, cmd, now);
+      state = replied.state;
+      thread(`${cmd.actor}: ${state.vendor!.id} answered${cmd.reference ? ` (reference ${cmd.reference})` : ''}${cmd.note ? `: ${excerpt(cmd.note)}` : ''}`);
       break;
     }
     case 'escalate':
@@ -408,6 +433,9 @@ function tick(state: TicketState, now: number): Decision {
   const escalations = fireEscalationDeadlines(state, now);
   state = escalations.state;
   effects.push(...escalations.effects);
+  const vendor = vendorFollowUps(state, now);
+  state = vendor.state;
+  effects.push(...vendor.effects);
   const { dueAt, sentAt, closeAt } = state.followUp;
   if (state.status === 'resolved' && dueAt !== undefined && sentAt === undefined && dueAt <= now) {
     state = record({ ...state, followUp: { ...state.followUp, sentAt: now } }, now, SYSTEM, 'follow-up', 'follow-up and satisfaction request sent');
@@ -428,6 +456,8 @@ export function nextWake(state: TicketState): number | undefined {
   if (alarm) candidates.push(alarm.at);
   const escalation = nextEscalationWake(state);
   if (escalation !== undefined) candidates.push(escalation);
+  const vendor = state.status === 'resolved' ? undefined : nextVendorWake(state);
+  if (vendor !== undefined) candidates.push(vendor);
   if (state.status === 'resolved') {
     const { dueAt, sentAt, closeAt } = state.followUp;
     if (dueAt !== undefined && sentAt === undefined) candidates.push(dueAt);

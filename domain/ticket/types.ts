@@ -28,7 +28,9 @@ export type Effect =
   /** Page the on-call levels of `plan` until someone acknowledges (a child workflow per page). */
   | { type: 'startPage'; key: string; pageId: string; plan: PagingPlan; cause: string }
   /** Tell a running page how it ended: acknowledged, or the ticket resolved / re-paged (pager incidents resolve). */
-  | { type: 'endPage'; key: string; pageId: string; outcome: 'acknowledged' | 'resolved' | 'superseded'; actor?: string };
+  | { type: 'endPage'; key: string; pageId: string; outcome: 'acknowledged' | 'resolved' | 'superseded'; actor?: string }
+  /** An email to a vendor's support contact (from configuration): the escalation or a follow-up. */
+  | { type: 'notifyVendor'; key: string; vendor: string; template: 'vendor-escalation' | 'vendor-follow-up'; vars: Record<string, string> };
 
 /** `activity`: an engineer's action, told in the ticket's thread. */
 export type TeamEvent = 'opened' | 'sla-warning' | 'sla-breach' | 'sla-breach-repeat' | 'status' | 'customer-message' | 'reopened' | 'activity';
@@ -61,6 +63,18 @@ export interface PageState {
   reackAt?: number;
 }
 
+/** The ticket's vendor escalation (tier 4) and its vendor clock. */
+export interface VendorState {
+  id: string;
+  since: number;
+  fields: Record<string, string>;
+  reference?: string;
+  /** When to follow up if the vendor stays silent. */
+  followUpAt?: number;
+  followUps: number;
+  endedAt?: number;
+}
+
 export interface TicketState {
   ticketId: string;
   /** The request that opened the ticket: lets a client tell "created" from "found existing". */
@@ -79,6 +93,7 @@ export interface TicketState {
   tierEnteredAt?: number;
   /** The latest page and how many pages the ticket has had (page ids count up). */
   page?: PageState;
+  vendor?: VendorState;
   pageCount?: number;
   receivedAt: number;
   assignee?: string;
