@@ -13,7 +13,8 @@ import { createSlackActivities } from '../activities/slack.js';
 import type { TierlineConfig } from './config.js';
 import { loadOnCall } from './oncall.js';
 
-export function createActivities(config: TierlineConfig, log: (line: string) => void = (line) => console.log(line)) {
+/** `oncall`: the schedules when the caller has loaded them already (start-up validates them first). */
+export function createActivities(config: TierlineConfig, log: (line: string) => void = (line) => console.log(line), oncall = loadOnCall(config.ONCALL_FILE)) {
   const slack = config.SLACK_BOT_TOKEN
     ? {
         activities: createSlackActivities({ token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}) }),
@@ -23,7 +24,6 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
   const email = config.SMTP_URL ? createEmailActivities(smtpSettings(config), fileSentLog(join(config.TIERLINE_DATA_DIR, 'email-sent.jsonl'))) : undefined;
   const outbox = fileOutbox(join(config.TIERLINE_DATA_DIR, 'outbox.jsonl'), log);
   const routingKeys = config.PAGERDUTY_ROUTING_KEYS;
-  const oncall = loadOnCall(config.ONCALL_FILE);
   return {
     ...createNotificationActivities({
       outbox,

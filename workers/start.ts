@@ -13,6 +13,7 @@ import { createActivities } from './activities.js';
 import { ensureLocalApiToken, LOCAL_ACTOR } from './api-token.js';
 import { loadConfig } from './config.js';
 import { startDevServer, type RunningDevServer } from './dev-server.js';
+import { loadOnCall } from './oncall.js';
 import { registerSearchAttributes } from './register-search-attributes.js';
 import { createTicketWorker, NativeConnection } from './worker.js';
 
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL) });
   const policy = loadPolicy(config.TIERLINE_POLICY);
+  const oncall = loadOnCall(config.ONCALL_FILE);
 
   let devServer: RunningDevServer | undefined;
   let address = config.TEMPORAL_ADDRESS;
@@ -51,7 +53,7 @@ async function main(): Promise<void> {
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TIERLINE_TASK_QUEUE,
-      activities: createActivities(config),
+      activities: createActivities(config, undefined, oncall),
       ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     });
     const running = worker.run();
@@ -69,7 +71,7 @@ async function main(): Promise<void> {
       if (process.stdout.isTTY) console.log(`tierline: API token: ${local.token}`);
     }
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const api = buildApi({ tickets: new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy }), tokens });
+    const api = buildApi({ tickets: new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy }), tokens, ...(oncall ? { oncall } : {}) });
     await api.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     stops.push(() => api.close());
 

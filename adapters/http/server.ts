@@ -4,6 +4,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { scheduleToICalendar } from '../../domain/escalation/ical.js';
+import type { OnCallConfig } from '../../domain/escalation/oncall-schema.js';
 import { fieldErrors } from '../../domain/ticket/intake.js';
 import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
 
@@ -11,8 +13,18 @@ export interface ApiOptions {
   tickets: TicketClient;
   /** token -> actor. The actor is recorded on the ticket's timeline. */
   tokens: Map<string, string>;
+  /** On-call schedules, for the iCalendar feeds. */
+  oncall?: OnCallConfig;
   logger?: boolean;
 }
+
+const DAY_MS = 86_400_000;
+const IcsQuery = z
+  .object({
+    days: z.coerce.number().int().min(1).max(366).default(56).describe('how many days ahead'),
+    person: z.string().max(100).optional().describe("only this person's shifts"),
+  })
+  .strict();
 
 const requestId = z.string().trim().min(1).max(200).optional();
 const text = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`).max(20_000);
@@ -110,6 +122,18 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       const key = req.headers['idempotency-key'];
       const { ticket, created } = await opts.tickets.open(req.body ?? {}, typeof key === 'string' && key ? { idempotencyKey: key } : {});
       return reply.code(created ? 201 : 200).header('location', `/v1/tickets/${ticket.id}`).send(ticket);
+    });
+
+    // A layer's on-call shifts as an iCalendar feed (from a week ago), for calendar subscriptions.
+    api.get<{ Params: { schedule: string; layer: string } }>('/v1/oncall/:schedule/:layer.ics', async (req, reply) => {
+      const { days, person } = IcsQuery.parse(req.query ?? {});
+      const schedule = opts.oncall?.schedules.find((s) => s.id === req.params.schedule);
+      if (!schedule || !schedule.layers.some((l) => l.id === req.params.layer)) {
+        return reply.code(404).send({ error: 'not_found', message: `no on-call layer ${req.params.schedule}/${req.params.layer}` });
+      }
+      const now = Date.now();
+      const ics = scheduleToICalendar(schedule, req.params.layer, now - 7 * DAY_MS, now + days * DAY_MS, { dtstamp: now, ...(person ? { personId: person } : {}), uidDomain: req.hostname || 'tierline' });
+      return reply.type('text/calendar; charset=utf-8').send(ics);
     });
 
     api.get('/v1/tickets', async (req) => {

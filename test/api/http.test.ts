@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -7,6 +8,8 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../adapters/http/server.js';
 import { derivedTicketId, ticketWorkflowId } from '../../client/ticket-ids.js';
 import { TicketClient } from '../../client/tickets.js';
+import { loadOnCall } from '../../workers/oncall.js';
+import { PROJECT_ROOT } from '../../workers/temporal-tools.js';
 import type { TicketView } from '../../domain/ticket/view.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
@@ -160,6 +163,25 @@ describe('the HTTP API on a real Temporal dev server', () => {
       assert.match(again.json().reason, /already runs test-caro@2/);
     } finally {
       await v2.close();
+    }
+  });
+
+  test('an on-call layer is served as an iCalendar feed; an unknown one is 404', async () => {
+    const oncall = loadOnCall(join(PROJECT_ROOT, 'policies', 'oncall.example.yaml'))!;
+    const withOnCall = buildApi({ tickets: harness.tickets, tokens: new Map([[TOKEN, 'grace']]), oncall });
+    try {
+      const auth = { authorization: `Bearer ${TOKEN}` };
+      const res = await withOnCall.inject({ method: 'GET', url: '/v1/oncall/signx-engineering/primary.ics?days=28', headers: auth });
+      assert.equal(res.statusCode, 200);
+      assert.match(res.headers['content-type'] as string, /^text\/calendar/);
+      assert.match(res.body, /^BEGIN:VCALENDAR\r\n/);
+      const events = res.body.split('BEGIN:VEVENT').length - 1;
+      assert.ok(events >= 5 && events <= 6, `a weekly rota over five weeks: ${events} shifts`);
+      assert.match(res.body, /SUMMARY:[^\r]*Engineer [ABCD]/);
+      assert.equal((await withOnCall.inject({ method: 'GET', url: '/v1/oncall/signx-engineering/nobody.ics', headers: auth })).statusCode, 404);
+      assert.equal((await withOnCall.inject({ method: 'GET', url: '/v1/oncall/signx-engineering/primary.ics' })).statusCode, 401);
+    } finally {
+      await withOnCall.close();
     }
   });
 
