@@ -13,6 +13,7 @@
  * to describe it: an unrelated ticket ("Invoice for March") gets no suggestions at all. A
  * suggestion nobody needed costs the requester's trust in the next one.
  */
+import { readdirSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -426,7 +427,8 @@ export function createKnowledgeBaseActivities(settings: KnowledgeBaseSettings) {
 export type KnowledgeBaseActivities = ReturnType<typeof createKnowledgeBaseActivities>;
 
 /** The knowledge-base folders under `root` (default: the repository's kb/), keyed by policy id. */
-export async function knowledgeBaseDirs(root: string = KNOWLEDGE_BASE_ROOT): Promise<Record<string, string>> {
-  const entries = await readdir(root, { withFileTypes: true });
+export function knowledgeBaseDirs(root: string = KNOWLEDGE_BASE_ROOT): Record<string, string> {
+  // Read once at start-up, before the worker runs: synchronous on purpose.
+  const entries = readdirSync(root, { withFileTypes: true });
   return Object.fromEntries(entries.filter((entry) => entry.isDirectory()).map((entry) => [entry.name, join(root, entry.name)]));
 }

@@ -6,6 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { EmailActivities, EmailTemplate } from './email.js';
+import { solvedLink } from '../client/solved-link.js';
 import { NotificationErrorType, permanentFailure } from './errors.js';
 import type { Outbox } from './outbox.js';
 import type { SlackActivities, TicketCard } from './slack.js';
@@ -34,6 +35,8 @@ export interface NotificationDeps {
   publicUrl: string;
   teamName: string;
   slack?: { activities: SlackActivities; channels: Record<string, string> };
+  /** Signs the "this solved it" links of self-service emails. */
+  linkSecret?: string;
   /** Vendor support contacts by vendor id (configuration: VENDOR_CONTACTS). */
   vendors?: Record<string, string>;
   email?: EmailActivities;
@@ -47,7 +50,11 @@ export function createNotificationActivities(deps: NotificationDeps) {
 
   return {
     async notifyCustomer(notice: CustomerNotice): Promise<Delivery> {
-      const vars = { teamName: deps.teamName, link: link(notice.ticketId), surveyLink: `${link(notice.ticketId)}/csat`, ...notice.vars };
+      const vars: Record<string, string> = { teamName: deps.teamName, link: link(notice.ticketId), surveyLink: `${link(notice.ticketId)}/csat`, ...notice.vars };
+      if (notice.template === 'self-service') {
+        if (!deps.linkSecret) throw permanentFailure('self-service emails need a link secret (LINK_SECRET)', NotificationErrorType.EmailTemplate);
+        vars.solvedLink = solvedLink(deps.publicUrl, deps.linkSecret, notice.ticketId);
+      }
       if (deps.email && notice.to.email) {
         await deps.email.sendTicketEmail({
           idempotencyKey: notice.key,

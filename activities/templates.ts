@@ -4,6 +4,7 @@ import { NotificationErrorType, permanentFailure } from './errors.js';
 /** The emails a ticket sends; each has `<name>.txt` and `<name>.html` in templates/email/. */
 export const EMAIL_TEMPLATES = [
   'auto-reply',
+  'self-service',
   'public-reply',
   'resolution',
   'follow-up',

@@ -6,11 +6,13 @@ import { join } from 'node:path';
 import { createEmailActivities } from '../activities/email.js';
 import { createNotificationActivities } from '../activities/notifications.js';
 import { fileOutbox } from '../activities/outbox.js';
+import { createKnowledgeBaseActivities, knowledgeBaseDirs } from '../activities/knowledge-base.js';
 import { createPagerActivities } from '../activities/pager.js';
 import { createPagingActivities } from '../activities/paging.js';
 import { fileSentLog } from '../activities/sent-log.js';
 import { createSlackActivities } from '../activities/slack.js';
 import type { TierlineConfig } from './config.js';
+import { ensureLocalSecret } from './api-token.js';
 import { loadOnCall } from './oncall.js';
 
 /** `oncall`: the schedules when the caller has loaded them already (start-up validates them first). */
@@ -32,7 +34,9 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
       ...(slack ? { slack } : {}),
       ...(email ? { email } : {}),
       ...(config.VENDOR_CONTACTS ? { vendors: config.VENDOR_CONTACTS } : {}),
+      linkSecret: linkSecret(config),
     }),
+    ...createKnowledgeBaseActivities({ dirs: knowledgeBaseDirs(), publicUrl: config.publicUrl }),
     ...createPagingActivities({
       outbox,
       publicUrl: config.publicUrl,
@@ -40,6 +44,11 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
       ...(routingKeys ? { pager: createPagerActivities({ eventsUrl: config.PAGERDUTY_EVENTS_URL, routingKeys }), pagerKeyNames: Object.keys(routingKeys) } : {}),
     }),
   };
+}
+
+/** The key that signs "this solved it" links: LINK_SECRET, or one made once in the data folder. */
+export function linkSecret(config: TierlineConfig): string {
+  return config.LINK_SECRET ?? ensureLocalSecret(config.TIERLINE_DATA_DIR, 'link-secret').token;
 }
 
 function smtpSettings(config: TierlineConfig) {

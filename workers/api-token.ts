@@ -17,13 +17,18 @@ export function readLocalApiToken(dataDir: string): string | undefined {
   return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
 }
 
-export function ensureLocalApiToken(dataDir: string): { token: string; path: string; created: boolean } {
-  const path = apiTokenPath(dataDir);
-  const existing = readLocalApiToken(dataDir);
+/** A secret kept in the data folder (mode 0600), made once: the API token, the link-signing key. */
+export function ensureLocalSecret(dataDir: string, name: string, prefix = ''): { token: string; path: string; created: boolean } {
+  const path = join(dataDir, name);
+  const existing = existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
   if (existing) return { token: existing, path, created: false };
   mkdirSync(dataDir, { recursive: true });
-  const token = `tl_${randomBytes(24).toString('base64url')}`;
+  const token = `${prefix}${randomBytes(24).toString('base64url')}`;
   writeFileSync(path, `${token}\n`, { mode: 0o600 });
   chmodSync(path, 0o600);
   return { token, path, created: true };
+}
+
+export function ensureLocalApiToken(dataDir: string): { token: string; path: string; created: boolean } {
+  return ensureLocalSecret(dataDir, 'api-token', 'tl_');
 }

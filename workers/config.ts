@@ -76,6 +76,7 @@ const EnvSchema = z.object({
   PAGERDUTY_ROUTING_KEYS: namedList.optional(),
   ONCALL_FILE: z.string().min(1).optional(),
   VENDOR_CONTACTS: namedList.optional(),
+  LINK_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -90,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TierlineConfig
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'configuration');
-    const shown = name.includes('TOKEN') || name.includes('KEYS') || name === 'SMTP_URL' ? '(value hidden)' : JSON.stringify(env[name]);
+    const shown = name.includes('TOKEN') || name.includes('KEYS') || name.includes('SECRET') || name === 'SMTP_URL' ? '(value hidden)' : JSON.stringify(env[name]);
     throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
   }
   const cfg = parsed.data;

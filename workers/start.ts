@@ -9,7 +9,7 @@ import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { buildApi } from '../adapters/http/server.js';
 import { TicketClient } from '../client/tickets.js';
 import { loadPolicy } from '../policies/load.js';
-import { createActivities } from './activities.js';
+import { createActivities, linkSecret } from './activities.js';
 import { ensureLocalApiToken, LOCAL_ACTOR } from './api-token.js';
 import { loadConfig } from './config.js';
 import { startDevServer, type RunningDevServer } from './dev-server.js';
@@ -71,7 +71,12 @@ async function main(): Promise<void> {
       if (process.stdout.isTTY) console.log(`tierline: API token: ${local.token}`);
     }
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
-    const api = buildApi({ tickets: new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy }), tokens, ...(oncall ? { oncall } : {}) });
+    const api = buildApi({
+      tickets: new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy }),
+      tokens,
+      linkSecret: linkSecret(config),
+      ...(oncall ? { oncall } : {}),
+    });
     await api.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     stops.push(() => api.close());
 

@@ -3,13 +3,15 @@
  * order (a queue per channel), while the ticket keeps taking messages: an Update never waits for
  * Slack or SMTP. Each outcome, sent or failed for good, comes back to the core as an event.
  */
-import { ActivityFailure, ApplicationFailure, ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TicketEvent } from '../domain/ticket/commands.js';
 import { nextDue } from '../domain/ticket/ticket-clocks.js';
 import type { Effect, TicketState } from '../domain/ticket/types.js';
 import type { CustomerNotice, Delivery, NotificationActivities } from '../activities/notifications.js';
 import type { TicketCard } from '../activities/slack.js';
+import type { ArticleSuggestion, KnowledgeBaseActivities } from '../activities/knowledge-base.js';
 import { priorityOf } from '../domain/policy/match.js';
+import { failureText } from './failure-text.js';
 import { pageEndSignal } from './messages.js';
 import { pagingWorkflow } from './paging.js';
 
@@ -45,6 +47,7 @@ function customerNotice(state: TicketState, effect: Extract<Effect, { type: 'not
   const vars: Record<string, string> = {};
   switch (effect.template) {
     case 'auto-reply':
+    case 'self-service':
       vars.responseTarget = firstResponse?.dueAt ? `by ${new Date(firstResponse.dueAt).toUTCString()}` : 'as soon as we can';
       break;
     case 'public-reply':
@@ -76,6 +79,12 @@ function customerNotice(state: TicketState, effect: Extract<Effect, { type: 'not
   };
 }
 
+const knowledgeBase = proxyActivities<KnowledgeBaseActivities>({
+  startToCloseTimeout: '30s',
+  // Suggestions are worth little once late: the reply goes without them after a short outage.
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4 },
+});
+
 export class EffectRunner {
   private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve(), page: Promise.resolve(), vendor: Promise.resolve() };
   private running = 0;
@@ -92,7 +101,9 @@ export class EffectRunner {
 
   enqueue(effects: readonly Effect[]): void {
     for (const effect of effects) {
-      if (effect.type === 'notifyCustomer') {
+      if (effect.type === 'notifyCustomer' && effect.suggest) {
+        this.push('customer', effect.key, () => this.selfServiceReply(effect, effect.suggest!));
+      } else if (effect.type === 'notifyCustomer') {
         this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
       } else if (effect.type === 'notifyTeam') {
         this.push('team', effect.key, () => this.teamMessage(effect));
@@ -116,6 +127,26 @@ export class EffectRunner {
         });
       }
     }
+  }
+
+  /**
+   * Tier 1: the matching articles first (recorded on the ticket), then the self-service email
+   * offering them, or the plain auto-reply when none matched.
+   */
+  private async selfServiceReply(effect: Extract<Effect, { type: 'notifyCustomer' }>, limit: number): Promise<Delivery> {
+    const state = this.state();
+    let articles: ArticleSuggestion[] = [];
+    let detail: string | undefined;
+    try {
+      articles = await knowledgeBase.suggestArticles({ policyId: state.policy.id, subject: state.intake.subject, description: state.intake.description, limit });
+    } catch (err) {
+      detail = failureText(err);
+    }
+    this.feed({ type: 'articlesSuggested', articles: articles.map(({ id, title, url }) => ({ id, title, url })), ...(detail ? { detail } : {}) });
+    if (articles.length === 0) return notify.notifyCustomer(customerNotice(this.state(), { ...effect, template: 'auto-reply' }));
+    const notice = customerNotice(this.state(), effect);
+    const list = articles.map((a, i) => `${i + 1}. ${a.title}\n   ${a.url}\n   ${a.excerpt}`).join('\n\n');
+    return notify.notifyCustomer({ ...notice, vars: { ...notice.vars, articles: list } });
   }
 
   /** A page runs as its own child workflow; it outlives a continue-as-new of the ticket. */
@@ -168,8 +199,7 @@ export class EffectRunner {
         const delivery = await send();
         if (delivery) this.feed({ type: 'notificationOutcome', key, channel: delivery.channel, outcome: 'sent', attempts: delivery.attempts });
       } catch (err) {
-        const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
-        const detail = cause instanceof Error ? cause.message : String(cause);
+        const detail = failureText(err);
         this.feed({ type: 'notificationOutcome', key, channel: queue, outcome: 'failed', attempts: 0, detail });
       } finally {
         this.running--;

@@ -29,6 +29,7 @@ export const escalateUpdate = defineUpdate<TicketView, [CommandArgs<'escalate'>]
 export const deescalateUpdate = defineUpdate<TicketView, [CommandArgs<'deescalate'>]>('deescalate');
 export const escalateToVendorUpdate = defineUpdate<TicketView, [CommandArgs<'escalateToVendor'>]>('escalateToVendor');
 export const recordVendorReplyUpdate = defineUpdate<TicketView, [CommandArgs<'recordVendorReply'>]>('recordVendorReply');
+export const markDeflectedUpdate = defineUpdate<TicketView, [CommandArgs<'markDeflected'>]>('markDeflected');
 
 /** Every engineer action by its command type: the client facade and the handlers share this map. */
 export const COMMAND_UPDATES = {
@@ -48,6 +49,7 @@ export const COMMAND_UPDATES = {
   deescalate: deescalateUpdate,
   escalateToVendor: escalateToVendorUpdate,
   recordVendorReply: recordVendorReplyUpdate,
+  markDeflected: markDeflectedUpdate,
 } as const;
 
 export interface CustomerMessage {

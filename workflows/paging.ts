@@ -6,10 +6,11 @@
  * was acknowledged it acknowledges the incidents it opened, and resolves them when the ticket is
  * resolved or paged afresh.
  */
-import { ActivityFailure, ApplicationFailure, condition, getExternalWorkflowHandle, proxyActivities, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
+import { condition, getExternalWorkflowHandle, proxyActivities, setCurrentDetails, setHandler, sleep } from '@temporalio/workflow';
 import { parseDuration } from '../domain/duration.js';
 import type { PagingPlan } from '../domain/policy/schema.js';
 import type { PageTarget, PagingActivities } from '../activities/paging.js';
+import { failureText } from './failure-text.js';
 import { pageEndSignal, pageProgressSignal, type PageEnd, type PageProgress } from './messages.js';
 
 const paging = proxyActivities<PagingActivities>({
@@ -32,10 +33,6 @@ export interface PagingResult {
   acknowledgedBy?: string;
 }
 
-const failureText = (err: unknown) => {
-  const cause = err instanceof ActivityFailure && err.cause instanceof ApplicationFailure ? err.cause : err;
-  return cause instanceof Error ? cause.message : String(cause);
-};
 
 export async function pagingWorkflow(input: PagingInput): Promise<PagingResult> {
   let ack: PageEnd | undefined;

@@ -7,12 +7,15 @@ import { z } from 'zod';
 import { scheduleToICalendar } from '../../domain/escalation/ical.js';
 import type { OnCallConfig } from '../../domain/escalation/oncall-schema.js';
 import { fieldErrors } from '../../domain/ticket/intake.js';
+import { verifySolvedSignature } from '../../client/solved-link.js';
 import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
 
 export interface ApiOptions {
   tickets: TicketClient;
   /** token -> actor. The actor is recorded on the ticket's timeline. */
   tokens: Map<string, string>;
+  /** Verifies the "this solved it" links of self-service emails. */
+  linkSecret?: string;
   /** On-call schedules, for the iCalendar feeds. */
   oncall?: OnCallConfig;
   logger?: boolean;
@@ -110,6 +113,32 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+
+  // The requester's "this solved it" link: no account, the signature is the proof. GET only shows
+  // a button (mail scanners follow links); the POST it sends marks the ticket solved.
+  const SolvedQuery = z.object({ sig: z.string().min(1).max(100) }).strict();
+  const solvedTicket = (req: FastifyRequest<{ Params: { id: string } }>) => {
+    const { sig } = SolvedQuery.parse(req.query ?? {});
+    return opts.linkSecret && verifySolvedSignature(opts.linkSecret, req.params.id, sig) ? req.params.id : undefined;
+  };
+  const page = (reply: FastifyReply, code: number, body: string) =>
+    reply.code(code).type('text/html; charset=utf-8').send(`<!doctype html><html><body style="font-family: sans-serif; max-width: 40em; margin: 3em auto;">${body}</body></html>`);
+  app.get<{ Params: { id: string } }>('/v1/tickets/:id/solved', async (req, reply) => {
+    const id = solvedTicket(req);
+    if (!id) return page(reply, 403, '<p>This link is not valid.</p>');
+    return page(reply, 200, `<p>Did the suggested articles solve your request ${id}?</p><form method="post"><button type="submit">Yes, close my ticket</button></form><p>If not, reply to our email and a person will help you.</p>`);
+  });
+  app.post<{ Params: { id: string } }>('/v1/tickets/:id/solved', async (req, reply) => {
+    const id = solvedTicket(req);
+    if (!id) return page(reply, 403, '<p>This link is not valid.</p>');
+    try {
+      await opts.tickets.act(id, 'markDeflected', { actor: 'requester', requestId: `solved-${id}` });
+    } catch (err) {
+      if (err instanceof TicketRefused) return page(reply, 409, `<p>Your request ${id} is already with our team; reply to our email to add anything.</p>`);
+      throw err;
+    }
+    return page(reply, 200, `<p>Thanks! We closed your request ${id}. Reply to our email at any time if it comes back.</p>`);
+  });
 
   app.register(async (api) => {
     api.addHook('onRequest', async (req: FastifyRequest & { actor?: string }, reply: FastifyReply) => {

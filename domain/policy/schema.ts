@@ -151,6 +151,14 @@ export const PolicySchema = z
             name: z.string(),
             description: z.string().optional(),
             queue: z.string().optional().describe('the team channel key tickets in this tier are posted to (Slack channel from configuration)'),
+            selfService: z
+              .object({
+                timeout: DurationText.describe('how long the requester has to try the suggested articles before the next tier takes the ticket'),
+                articles: z.number().int().min(1).max(10).default(3),
+              })
+              .strict()
+              .optional()
+              .describe('tier 1: the auto-reply suggests knowledge-base articles; "this solved it" resolves the ticket as deflected'),
           })
           .strict(),
       )

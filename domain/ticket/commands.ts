@@ -35,7 +35,9 @@ export type Command =
   /** Hand the issue to a vendor (contact from configuration) with the escalation template's fields. */
   | ({ type: 'escalateToVendor'; vendor: string } & VendorEscalationFields & Base)
   /** The vendor answered: its reference and what it said; the vendor clock starts again. */
-  | ({ type: 'recordVendorReply'; reference?: string; note?: string } & Base);
+  | ({ type: 'recordVendorReply'; reference?: string; note?: string } & Base)
+  /** The requester says the suggested articles solved it (the signed link in the self-service email). */
+  | ({ type: 'markDeflected' } & Base);
 
 /** The escalation template of the Caro seed, as the engineer fills it in. */
 export interface VendorEscalationFields {
@@ -56,6 +58,7 @@ export type SystemEvent =
   | { type: 'teamCardPosted'; channel: string; ts: string }
   | { type: 'notificationOutcome'; key: string; channel: string; outcome: 'sent' | 'failed'; attempts: number; detail?: string }
   /** What a page did: paged someone, skipped a level with nobody on call, ran out of levels, or failed to send. */
+  | { type: 'articlesSuggested'; articles: { id: string; title: string; url: string }[]; detail?: string }
   | { type: 'pageProgress'; pageId: string; kind: 'paged' | 'skipped' | 'exhausted' | 'failed'; layer?: string; person?: string; round?: number; detail?: string };
 
 export type TicketEvent = Command | SystemEvent;
@@ -83,6 +86,9 @@ export function canApply(state: TicketState, command: Command): string | undefin
     case 'recordVendorReply':
       if (!state.vendor || state.vendor.endedAt !== undefined) return 'the ticket is not with a vendor';
       if (!command.reference && !command.note) return 'a vendor reply needs a reference or a note';
+      return undefined;
+    case 'markDeflected':
+      if (!isOpen || !state.selfService) return 'the ticket is no longer in self-service';
       return undefined;
     case 'escalate':
     case 'deescalate':

@@ -11,6 +11,7 @@ import type { Intake } from './intake.js';
 import { activeClock, applyAlarm, earliestAlarm, factsOf, pausedMetrics, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
 import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDeadlines, nextEscalationWake, pageProgress, startPageIfDue, targetTier } from './escalation.js';
 import { effectKey as key, record, SYSTEM } from './timeline.js';
+import { articlesSuggested, leaveSelfService, nextSelfServiceWake, selfServiceOf, selfServiceTimeout, startSelfService } from './self-service.js';
 import { endVendor, escalateToVendor, nextVendorWake, recordVendorReply, vendorFollowUps } from './vendor.js';
 import type { Decision, Effect, TicketState, TicketStatus } from './types.js';
 
@@ -88,8 +89,12 @@ export function openTicket(ticketId: string, intake: Intake, policy: Policy, now
   for (const metric of ['firstResponse', 'resolution', 'periodicUpdate'] as const) state = startMetric(state, metric, now);
 
   const due = activeClock(state, 'firstResponse');
+  const selfService = selfServiceOf(state);
+  state = startSelfService(state, now);
   const effects: Effect[] = [
-    { type: 'notifyCustomer', key: key(state, 'auto-reply'), template: 'auto-reply' },
+    selfService
+      ? { type: 'notifyCustomer', key: key(state, 'auto-reply'), template: 'self-service', suggest: selfService.articles }
+      : { type: 'notifyCustomer', key: key(state, 'auto-reply'), template: 'auto-reply' },
     { type: 'notifyTeam', key: key(state, 'opened'), event: 'opened', text: `New ${state.priority} ticket: ${intake.subject}` },
   ];
   state = record(state, now, SYSTEM, 'auto-reply', 'automatic acknowledgement sent to the requester (not a response)', {
@@ -146,6 +151,8 @@ function apply(state: TicketState, event: TicketEvent, now: number): Decision {
       return customerMessage(state, event, now);
     case 'pageProgress':
       return pageProgress(state, event, now);
+    case 'articlesSuggested':
+      return articlesSuggested(state, event, now);
     case 'teamCardPosted':
       return { state: { ...state, teamCard: { channel: event.channel, ts: event.ts } }, effects: [] };
     case 'notificationOutcome': {
@@ -295,6 +302,13 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       }
       break;
     }
+    case 'markDeflected': {
+      const resolved = command({ ...state, deflected: true }, { type: 'resolve', actor: cmd.actor, resolution: 'Solved by the suggested knowledge-base articles' }, now);
+      const { selfService: _done, ...rest } = resolved.state;
+      state = record(rest, now, cmd.actor, 'deflected', 'the requester says the suggested articles solved it');
+      effects.push(...resolved.effects);
+      break;
+    }
     case 'recordVendorReply': {
       const replied = recordVendorReply(state, cmd, now);
       state = replied.state;
@@ -382,6 +396,12 @@ function customerMessage(state: TicketState, event: Extract<TicketEvent, { type:
   }
   const ids = event.messageId ? [...state.customerMessageIds, event.messageId].slice(-MAX_MESSAGE_IDS) : state.customerMessageIds;
   state = record({ ...state, customerMessageIds: ids }, now, event.from ?? 'customer', 'customer-message', 'message from the requester', { body: event.body });
+  if (state.selfService) {
+    // The articles did not do it: a person takes over.
+    const left = leaveSelfService(state, now, 'the requester replied: the articles did not solve it');
+    state = left.state;
+    effects.push(...left.effects);
+  }
   if (state.status === 'resolved') {
     // Half-open, like business hours: when the window is as long as closeAfter, the ticket
     // closes at the instant the window ends, and a reply then finds it closed.
@@ -436,6 +456,9 @@ function tick(state: TicketState, now: number): Decision {
   const vendor = vendorFollowUps(state, now);
   state = vendor.state;
   effects.push(...vendor.effects);
+  const selfServiceOver = selfServiceTimeout(state, now);
+  state = selfServiceOver.state;
+  effects.push(...selfServiceOver.effects);
   const { dueAt, sentAt, closeAt } = state.followUp;
   if (state.status === 'resolved' && dueAt !== undefined && sentAt === undefined && dueAt <= now) {
     state = record({ ...state, followUp: { ...state.followUp, sentAt: now } }, now, SYSTEM, 'follow-up', 'follow-up and satisfaction request sent');
@@ -458,6 +481,8 @@ export function nextWake(state: TicketState): number | undefined {
   if (escalation !== undefined) candidates.push(escalation);
   const vendor = state.status === 'resolved' ? undefined : nextVendorWake(state);
   if (vendor !== undefined) candidates.push(vendor);
+  const selfService = nextSelfServiceWake(state);
+  if (selfService !== undefined) candidates.push(selfService);
   if (state.status === 'resolved') {
     const { dueAt, sentAt, closeAt } = state.followUp;
     if (dueAt !== undefined && sentAt === undefined) candidates.push(dueAt);

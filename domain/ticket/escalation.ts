@@ -42,6 +42,10 @@ export function enterTier(state: TicketState, to: string, now: number, actor: st
   const from = state.tier;
   if (to === from) return { state, effects: [] };
   const up = tierIndex(state, to) > tierIndex(state, from);
+  if (state.selfService) {
+    const { selfService: _left, ...rest } = state;
+    state = rest;
+  }
   state = record({ ...state, tier: to, tierEnteredAt: now }, now, actor, up ? 'escalated' : 'de-escalated', `${up ? 'escalated' : 'de-escalated'} to ${tierName(state, to)}: ${cause}`, { from, to, cause });
   const effects: Effect[] = [
     { type: 'notifyTeam', key: effectKey(state, 'tier'), event: 'activity', text: `${up ? 'Escalated' : 'De-escalated'} to ${tierName(state, to)} (${cause})` },

@@ -18,11 +18,12 @@ export const STATUSES = [
 ] as const;
 export type TicketStatus = (typeof STATUSES)[number];
 
-export type CustomerTemplate = 'auto-reply' | 'public-reply' | 'resolution' | 'follow-up' | 'duplicate';
+export type CustomerTemplate = 'auto-reply' | 'self-service' | 'public-reply' | 'resolution' | 'follow-up' | 'duplicate';
 
 /** Effects: what the core asks the shell to do. Each carries an idempotency key. */
 export type Effect =
-  | { type: 'notifyCustomer'; key: string; template: CustomerTemplate; body?: string; author?: string }
+  /** `suggest`: look up that many knowledge-base articles first and offer them (tier 1, self-service). */
+  | { type: 'notifyCustomer'; key: string; template: CustomerTemplate; body?: string; author?: string; suggest?: number }
   | { type: 'notifyTeam'; key: string; event: TeamEvent; text: string }
   | { type: 'refreshTeamCard'; key: string }
   /** Page the on-call levels of `plan` until someone acknowledges (a child workflow per page). */
@@ -94,6 +95,10 @@ export interface TicketState {
   /** The latest page and how many pages the ticket has had (page ids count up). */
   page?: PageState;
   vendor?: VendorState;
+  /** While the ticket waits in a self-service tier: until when, and what it was offered. */
+  selfService?: { until: number; articles?: string[] };
+  /** Resolved by the requester's "this solved it" (counted apart from human resolutions). */
+  deflected?: boolean;
   pageCount?: number;
   receivedAt: number;
   assignee?: string;
