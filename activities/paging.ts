@@ -7,6 +7,7 @@
 import { whoIsOnCall as onCallAt, pagerKeyFor } from '../domain/escalation/oncall.js';
 import type { OnCallConfig } from '../domain/escalation/oncall-schema.js';
 import { NotificationErrorType, permanentFailure } from './errors.js';
+import type { EmailActivities } from './email.js';
 import type { Outbox } from './outbox.js';
 import { severityForPriority, type PagerActivities } from './pager.js';
 
@@ -19,6 +20,8 @@ export interface PagingDeps {
   pagerKeyNames?: readonly string[];
   outbox: Outbox;
   publicUrl: string;
+  /** Email, to page people by mail as well where they have an address. */
+  email?: EmailActivities;
 }
 
 export interface OnCallAnswer {
@@ -70,7 +73,7 @@ export function createPagingActivities(deps: PagingDeps) {
     async pagePerson(input: {
       dedupKey: string;
       pagerKey?: string;
-      person: { id: string; name: string };
+      person: { id: string; name: string; email?: string };
       layer: string;
       round: number;
       /** Workflow time of the page, carried in the payload. */
@@ -87,6 +90,18 @@ export function createPagingActivities(deps: PagingDeps) {
         round: input.round + 1,
         pagedAt: new Date(input.pagedAt).toISOString(), // the instant the plan pages this level
       };
+      // Email as well where the person has an address and SMTP is configured: same key, one mail.
+      if (deps.email && input.person.email) {
+        await deps.email.sendTicketEmail({
+          idempotencyKey: input.dedupKey,
+          ticketId: input.ticket.id,
+          to: { email: input.person.email, name: input.person.name },
+          template: 'page',
+          vars: { layer: input.layer, priority: input.ticket.priority, subject: input.ticket.subject, cause: input.ticket.cause, link: link(input.ticket.id) },
+          subject: `PAGE ${input.ticket.priority}: ${input.ticket.subject}`,
+          automatic: true,
+        });
+      }
       if (deps.pager && input.pagerKey && (deps.pagerKeyNames ?? []).includes(input.pagerKey)) {
         await deps.pager.sendPageEvent({
           action: 'trigger',

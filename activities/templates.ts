@@ -12,6 +12,7 @@ export const EMAIL_TEMPLATES = [
   'vendor-escalation',
   'vendor-follow-up',
   'duplicate',
+  'page',
 ] as const;
 
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];

@@ -39,6 +39,7 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
     ...createKnowledgeBaseActivities({ dirs: knowledgeBaseDirs(), publicUrl: config.publicUrl }),
     ...createPagingActivities({
       outbox,
+      ...(email ? { email } : {}),
       publicUrl: config.publicUrl,
       ...(oncall ? { oncall } : {}),
       ...(routingKeys ? { pager: createPagerActivities({ eventsUrl: config.PAGERDUTY_EVENTS_URL, routingKeys }), pagerKeyNames: Object.keys(routingKeys) } : {}),

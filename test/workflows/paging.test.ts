@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../../workers/temporal-tools.js';
 import { HOUR, MINUTE } from '../fixtures/policies.js';
 import { skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 import { start as startPager, type PagerServer } from '../servers/pager.js';
+import { start as startSmtp, type SmtpTestServer } from '../servers/smtp.js';
 
 const KEYS = { 'signx-primary': 'R0PRIMARY0000000000000000000000A', 'signx-secondary': 'R0SECONDARY000000000000000000000', 'signx-lead': 'R0LEAD00000000000000000000000000' };
 
@@ -25,10 +26,12 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
   let env: TestWorkflowEnvironment;
   let harness: TicketHarness;
   let pager: PagerServer;
+  let smtp: SmtpTestServer;
 
   let config: ReturnType<typeof loadConfig>;
   before(async () => {
     pager = await startPager();
+    smtp = await startSmtp();
     // The preset's schedule, plus an override: Engineer C covers the primary layer (Engineer B's
     // week) on 2026-12-15 from 13:00 to 17:00 UTC.
     const dir = mkdtempSync(join(tmpdir(), 'tierline-paging-'));
@@ -41,6 +44,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       TIERLINE_DATA_DIR: dir,
       ONCALL_FILE: join(dir, 'oncall.yaml'),
       PAGERDUTY_EVENTS_URL: pager.url,
+      SMTP_URL: smtp.url,
       PAGERDUTY_ROUTING_KEYS: Object.entries(KEYS).map(([k, v]) => `${k}=${v}`).join(','),
     });
   });
@@ -56,6 +60,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
   });
   after(async () => {
     await pager?.close();
+    await smtp?.close();
   });
 
   async function until(at: number) {
@@ -97,6 +102,11 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
         ],
       );
       assert.deepEqual(paged.slice(0, 3).map((p) => p.key), [KEYS['signx-primary'], KEYS['signx-secondary'], KEYS['signx-lead']]);
+      // Everyone paged who has an address got the page by email too, once per level and round.
+      const mails = smtp.received.filter((m) => (m.mail.subject ?? '').includes(ticket.id) && m.envelope.to[0] !== 'ops@customer.example');
+      assert.deepEqual(mails.map((m) => m.envelope.to[0]).sort(), ['engineer-c@signx.example', 'engineer-c@signx.example', 'engineer-d@signx.example', 'engineer-d@signx.example', 'lead@signx.example', 'lead@signx.example']);
+      assert.match(mails[0]!.mail.subject ?? '', /PAGE P0: System down/);
+      assert.match(mails[0]!.mail.text ?? '', /You are paged as primary on-call/);
       assert.ok(paged.every((p) => p.severity === 'critical'));
       const state = await harness.tickets.state(ticket.id);
       assert.equal(state.page?.status, 'exhausted');
