@@ -91,15 +91,15 @@ export const EscalationRuleSchema = z
     name: z.string().optional(),
     when: ConditionSchema.default({}),
     on: z
-      .enum(['sla-warning', 'sla-breach', 'not-acknowledged'])
-      .describe('sla-warning / sla-breach of `metric`; not-acknowledged: nobody acknowledged the ticket `after` it entered its tier'),
+      .enum(['sla-warning', 'sla-breach', 'not-acknowledged', 'time-in-tier'])
+      .describe('sla-warning / sla-breach of `metric`; not-acknowledged: nobody acknowledged the ticket `after` it entered its tier; time-in-tier: the tier\'s own clock, `after` in the tier unresolved'),
     metric: z.enum(METRICS).optional().describe('for sla-warning and sla-breach: the clock (default: any)'),
     after: DurationText.optional().describe('for not-acknowledged: how long the ticket may wait in its tier'),
     from: z.array(id).optional().describe('only from these tiers (default: any)'),
     to: z.union([id, z.literal('next')]).default('next'),
   })
   .strict()
-  .refine((r) => r.on !== 'not-acknowledged' || r.after !== undefined, { message: "a not-acknowledged rule needs 'after'", path: ['after'] });
+  .refine((r) => (r.on !== 'not-acknowledged' && r.on !== 'time-in-tier') || r.after !== undefined, { message: "this rule needs 'after'", path: ['after'] });
 export type EscalationRule = z.infer<typeof EscalationRuleSchema>;
 
 /** Who is paged, in what order, and how long each level has to acknowledge. */

@@ -150,15 +150,15 @@ export function escalateOnAlarm(state: TicketState, kind: 'warning' | 'breach', 
 function escalationDeadlines(state: TicketState): { at: number; fire: (s: TicketState, now: number) => Decision }[] {
   if (!OPEN.has(state.status)) return [];
   const out: { at: number; fire: (s: TicketState, now: number) => Decision }[] = [];
-  if (state.acknowledgedAt === undefined) {
-    const facts = factsOf(state);
-    for (const rule of state.policy.escalation.rules) {
-      if (rule.on !== 'not-acknowledged' || !appliesFrom(state, rule) || !matches(state.policy, rule.when, facts)) continue;
-      const to = targetTier(state, rule.to, 'up');
-      if (to === undefined || tierIndex(state, to) <= tierIndex(state, state.tier)) continue;
-      const after = parseDuration(rule.after!)!;
-      out.push({ at: (state.tierEnteredAt ?? state.receivedAt) + after, fire: (s, now) => enterTier(s, to, now, SYSTEM, `not acknowledged within ${formatDuration(after)}`) });
-    }
+  const facts = factsOf(state);
+  for (const rule of state.policy.escalation.rules) {
+    const timed = (rule.on === 'not-acknowledged' && state.acknowledgedAt === undefined) || rule.on === 'time-in-tier';
+    if (!timed || !appliesFrom(state, rule) || !matches(state.policy, rule.when, facts)) continue;
+    const to = targetTier(state, rule.to, 'up');
+    if (to === undefined || tierIndex(state, to) <= tierIndex(state, state.tier)) continue;
+    const after = parseDuration(rule.after!)!;
+    const cause = rule.on === 'not-acknowledged' ? `not acknowledged within ${formatDuration(after)}` : `${formatDuration(after)} in ${tierName(state, state.tier)}`;
+    out.push({ at: (state.tierEnteredAt ?? state.receivedAt) + after, fire: (s, now) => enterTier(s, to, now, SYSTEM, `${cause}${rule.name ? ` (${rule.name})` : ''}`) });
   }
   const page = state.page;
   if (page?.status === 'acknowledged' && page.reackAt !== undefined && state.status !== 'resolved') {

@@ -34,6 +34,8 @@ export interface SlackCall {
   params: Record<string, unknown>;
   /** How the call ended: 'ok', an error code, 'http-500', 'rate-limited' or 'dropped'. */
   outcome: string;
+  /** When the call arrived (wall clock, ms). */
+  at: number;
 }
 
 export interface SlackServerOptions {
@@ -129,7 +131,7 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const params = parseBody(req.headers['content-type'] ?? '', await readBody(req));
-    const call: SlackCall = { method, params: withoutToken(params), outcome: 'ok' };
+    const call: SlackCall = { method, params: withoutToken(params), outcome: 'ok', at: Date.now() };
     received.push(call);
     const auth = /^Bearer (.+)$/.exec(req.headers.authorization ?? '')?.[1] ?? (params['token'] as string | undefined);
     const reply = (status: number, body: Record<string, unknown>, headers: Record<string, string> = {}) => {

@@ -93,3 +93,37 @@ describe('assignment by customer account (FM-08)', () => {
     assert.equal(new TicketRun(fm08, at('2026-12-01 10:00'), { channel: 'email', account: 'acme' }).state.assignee, undefined);
   });
 });
+
+describe('tier clocks (SIGN X with two more rules)', () => {
+  const policy = {
+    ...signx,
+    escalation: {
+      ...signx.escalation,
+      rules: [
+        ...signx.escalation.rules,
+        { on: 'not-acknowledged' as const, after: '30m', from: ['tier2'], to: 'tier3', when: { priority: ['P2'] } },
+        { on: 'time-in-tier' as const, after: '8h', from: ['tier3'], to: 'next', name: 'stuck in engineering', when: {} },
+      ],
+    },
+  };
+
+  test('a help-desk ticket nobody acknowledges in 30 minutes goes to Tier 3; 8 hours there, Tier 4', () => {
+    const run = new TicketRun(policy, at('2026-12-01 10:00'), { channel: 'chat', priority: 'P2' });
+    run.wake();
+    while (run.state.tier === 'tier2') run.wake();
+    const first = run.state.timeline.find((e) => e.type === 'escalated')!;
+    assert.equal(wall(first.at), '2026-12-01 10:30');
+    assert.match(first.summary, /not acknowledged within 30m/);
+    while (run.state.tier === 'tier3') run.wake();
+    const second = run.state.timeline.filter((e) => e.type === 'escalated')[1]!;
+    assert.equal(wall(second.at), '2026-12-01 18:30');
+    assert.match(second.summary, /8h in Engineering Escalation \(stuck in engineering\)/);
+  });
+
+  test('an acknowledgement in time keeps the ticket at the help desk', () => {
+    const run = new TicketRun(policy, at('2026-12-01 10:00'), { channel: 'chat', priority: 'P2' });
+    run.send({ type: 'acknowledge', actor: 'grace' }, at('2026-12-01 10:20'));
+    run.tickAt(at('2026-12-01 12:00'));
+    assert.equal(run.state.tier, 'tier2');
+  });
+});
