@@ -53,6 +53,12 @@ export interface TicketView {
   slaDueAt?: string;
   followUp: { dueAt?: string; sentAt?: string; closeAt?: string; reopenUntil?: string };
   csat?: { score: number; effort?: number; comment?: string };
+  /** Resolved by the requester through the self-service articles. */
+  deflected?: boolean;
+  /** The latest on-call page. */
+  page?: { id: string; plan: string; status: string; startedAt: string; acknowledgedBy?: string };
+  /** The vendor escalation (tier 4). */
+  vendor?: { id: string; since: string; reference?: string; followUpAt?: string; followUps: number };
   clocks: SlaClockView[];
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
   asOf: string;
@@ -96,6 +102,21 @@ export function viewTicket(state: TicketState, now: number): TicketView {
       ...opt('closeAt', state.followUp.closeAt),
       ...opt('reopenUntil', state.followUp.reopenUntil),
     },
+    ...(state.deflected ? { deflected: true } : {}),
+    ...(state.page
+      ? { page: { id: state.page.id, plan: state.page.plan, status: state.page.status, startedAt: iso(state.page.startedAt), ...(state.page.acknowledgedBy ? { acknowledgedBy: state.page.acknowledgedBy } : {}) } }
+      : {}),
+    ...(state.vendor
+      ? {
+          vendor: {
+            id: state.vendor.id,
+            since: iso(state.vendor.since),
+            followUps: state.vendor.followUps,
+            ...(state.vendor.reference ? { reference: state.vendor.reference } : {}),
+            ...opt('followUpAt', state.vendor.followUpAt),
+          },
+        }
+      : {}),
     ...(state.csat ? { csat: { score: state.csat.score, ...(state.csat.effort !== undefined ? { effort: state.csat.effort } : {}), ...(state.csat.comment ? { comment: state.csat.comment } : {}) } } : {}),
     clocks: state.clocks.map((clock) => {
       const elapsed = elapsedMs(clock, calendarOf(state, clock), now);

@@ -127,6 +127,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       await skip(env, 20 * MINUTE);
       const acked = await harness.tickets.act(ticket.id, 'acknowledge', { actor: 'engineer-d' });
       assert.equal(acked.assignee, 'engineer-d');
+      assert.deepEqual([acked.page?.status, acked.page?.acknowledgedBy], ['acknowledged', 'engineer-d']);
       await skip(env, 30 * MINUTE);
       assert.deepEqual(triggers(ticket.id).map((p) => p.person), ['Engineer A', 'Engineer D'], 'the lead was never paged');
       await waitUntil(() => alertsOf(ticket.id).every((a) => a.state === 'acknowledged'), 'both incidents acknowledged');

@@ -95,6 +95,7 @@ describe('tier 1 self-service on a real (time-skipping) Temporal', () => {
       const state = await harness.tickets.state(ticket.id);
       assert.equal(state.status, 'resolved');
       assert.equal(state.deflected, true);
+      assert.equal((await harness.tickets.get(ticket.id)).deflected, true);
       assert.equal((await api.inject({ method: 'POST', url: link })).statusCode, 200, 'a second click is the same request');
     });
   });

@@ -60,6 +60,7 @@ describe('a vendor escalation on a real (time-skipping) Temporal', () => {
       });
       assert.equal(escalated.tier, 'tier4');
       assert.equal(escalated.status, 'pending_vendor');
+      assert.equal(escalated.vendor?.id, 'aws');
       assert.equal(escalated.clocks.find((c) => c.metric === 'resolution')!.paused, true, 'the vendor wait stops the resolution clock');
       const escalatedAt = Date.parse(escalated.timeline.find((e) => e.type === 'vendor-escalated')!.at);
 
