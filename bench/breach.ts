@@ -72,8 +72,9 @@ async function startPaced<T>(count: number, spanMs: number, start: (i: number) =
 }
 
 const slack = await startSlack({ channels: [CHANNEL] });
-const env = await devServerEnv();
 const dataDir = mkdtempSync(join(tmpdir(), 'tierline-bench-'));
+// A SQLite file with the pragmas `npm start` uses (WAL, synchronous=normal).
+const env = await devServerEnv({ dbFilename: join(dataDir, 'temporal.sqlite') });
 const config = loadConfig({ TIERLINE_DATA_DIR: dataDir, SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, SLACK_CHANNELS: `default=${CHANNEL},support=${CHANNEL}` });
 const policy = caroLikePolicy({
   sla: {

@@ -28,10 +28,12 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-export async function devServerEnv(): Promise<TestWorkflowEnvironment> {
+/** The dev server, in memory, or on a SQLite file (as `npm start` runs it) when `dbFilename` is given. */
+export async function devServerEnv(opts: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: await testingExecutable('cli'),
+      ...(opts.dbFilename ? { dbFilename: opts.dbFilename } : {}),
       searchAttributes: [...TICKET_SEARCH_ATTRIBUTES],
       extraArgs: ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
     },
