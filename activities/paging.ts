@@ -8,6 +8,7 @@ import { whoIsOnCall as onCallAt, pagerKeyFor } from '../domain/escalation/oncal
 import type { OnCallConfig } from '../domain/escalation/oncall-schema.js';
 import { NotificationErrorType, permanentFailure } from './errors.js';
 import type { EmailActivities } from './email.js';
+import type { SlackActivities } from './slack.js';
 import type { Outbox } from './outbox.js';
 import { severityForPriority, type PagerActivities } from './pager.js';
 
@@ -22,6 +23,8 @@ export interface PagingDeps {
   publicUrl: string;
   /** Email, to page people by mail as well where they have an address. */
   email?: EmailActivities;
+  /** Slack, to page people by direct message as well where they have a Slack id. */
+  slack?: SlackActivities;
 }
 
 export interface OnCallAnswer {
@@ -73,7 +76,7 @@ export function createPagingActivities(deps: PagingDeps) {
     async pagePerson(input: {
       dedupKey: string;
       pagerKey?: string;
-      person: { id: string; name: string; email?: string };
+      person: { id: string; name: string; email?: string; slack?: string };
       layer: string;
       round: number;
       /** Workflow time of the page, carried in the payload. */
@@ -100,6 +103,14 @@ export function createPagingActivities(deps: PagingDeps) {
           vars: { layer: input.layer, priority: input.ticket.priority, subject: input.ticket.subject, cause: input.ticket.cause, link: link(input.ticket.id) },
           subject: `PAGE ${input.ticket.priority}: ${input.ticket.subject}`,
           automatic: true,
+        });
+      }
+      if (deps.slack && input.person.slack) {
+        await deps.slack.postDirectMessage({
+          idempotencyKey: input.dedupKey,
+          user: input.person.slack,
+          ticketId: input.ticket.id,
+          text: `:rotating_light: You are paged as ${input.layer} on-call for ${input.ticket.id} (${input.ticket.priority}): ${input.ticket.subject}\nWhy: ${input.ticket.cause}\nAcknowledge: ${link(input.ticket.id)}/acknowledge`,
         });
       }
       if (deps.pager && input.pagerKey && (deps.pagerKeyNames ?? []).includes(input.pagerKey)) {

@@ -144,6 +144,23 @@ export function createSlackActivities(settings: SlackSettings) {
       return { channel: result.channel ?? channel, ts: requireTs(result.ts, 'chat.postMessage') };
     },
 
+    /**
+     * A direct message to one person (a page): the DM channel is opened (idempotent on Slack's
+     * side), and a retry looks the key up there before posting again.
+     */
+    async postDirectMessage(input: { idempotencyKey: string; user: string; text: string; ticketId?: string }): Promise<{ channel: string; ts: string }> {
+      const { idempotencyKey, user, text, ticketId } = input;
+      const opened = await call('conversations.open', () => client.conversations.open({ users: user }));
+      const channel = opened.channel?.id;
+      if (!channel) throw retryableFailure(`Slack conversations.open gave no channel for ${user}`, NotificationErrorType.SlackRetryable);
+      if (isRetry()) {
+        const ts = await findRootCard(channel, idempotencyKey);
+        if (ts !== undefined) return { channel, ts };
+      }
+      const result = await call('chat.postMessage', () => client.chat.postMessage({ channel, text, metadata: notificationMetadata(idempotencyKey, ticketId) }));
+      return { channel, ts: requireTs(result.ts, 'chat.postMessage') };
+    },
+
     /** Edits the root card in place. chat.update is idempotent: a retry writes the same content. */
     async updateTicketCard(input: { channel: string; ts: string; card: TicketCard }): Promise<void> {
       const { channel, ts, card } = input;

@@ -40,6 +40,7 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
     ...createPagingActivities({
       outbox,
       ...(email ? { email } : {}),
+      ...(slack ? { slack: slack.activities } : {}),
       publicUrl: config.publicUrl,
       ...(oncall ? { oncall } : {}),
       ...(routingKeys ? { pager: createPagerActivities({ eventsUrl: config.PAGERDUTY_EVENTS_URL, routingKeys }), pagerKeyNames: Object.keys(routingKeys) } : {}),

@@ -164,6 +164,19 @@ describe('Slack notifications through @slack/web-api against the local Slack ser
     assert.equal(lookup?.params['channel'], CHANNEL);
   });
 
+  it('pages a person by direct message once, even when Slack stored the message before answering 500', async () => {
+    const { postDirectMessage } = activities();
+    slack.faults.inject({ kind: 'store-then-500' }, { method: 'chat.postMessage' });
+    const input = { idempotencyKey: 'T-DM/page-1/lead/1', user: 'U0LEAD', text: 'You are paged as lead on-call', ticketId: 'T-DM' };
+    const first = await failureOf(attempt(1, postDirectMessage, input));
+    assert.equal(first.nonRetryable, false);
+    const second = await attempt(2, postDirectMessage, input);
+    assert.equal(second.channel, 'D0LEAD');
+    assert.deepEqual(slack.messages('D0LEAD').map((m) => m.ts), [second.ts], 'one message in the DM');
+    const unknown = await failureOf(attempt(1, postDirectMessage, { ...input, user: 'not-a-user' }));
+    assert.equal(unknown.nonRetryable, true, 'an unknown user is a permanent error');
+  });
+
   it('retries a thread reply whose connection dropped after Slack stored it, and the thread holds it once', async () => {
     const { postTicketCard, postThreadMessage } = activities();
     const root = await attempt(1, postTicketCard, { idempotencyKey: 'T-7:1', channel: CHANNEL, card: { ...card, ticketId: 'T-7' } });

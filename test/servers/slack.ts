@@ -98,6 +98,14 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
       messages.push(message);
       return { ok: true, channel, ts: message.ts, message: { type: 'message', user: 'U0TIERLINE', ...message } };
     },
+    // A direct message channel with a user: the same id for the same user, as Slack gives.
+    'conversations.open': (p) => {
+      const user = String(p['users'] ?? '');
+      if (!/^U[A-Z0-9]+$/.test(user)) return { ok: false, error: 'user_not_found' };
+      const id = `D${user.slice(1)}`;
+      if (!channels.has(id)) channels.set(id, []);
+      return { ok: true, channel: { id } };
+    },
     'chat.update': (p) => {
       const channel = channelOf(p);
       const message = (channels.get(channel) as SlackMessage[]).find((m) => m.ts === String(p['ts']));

@@ -18,6 +18,7 @@ import { PROJECT_ROOT } from '../../workers/temporal-tools.js';
 import { HOUR, MINUTE } from '../fixtures/policies.js';
 import { skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 import { start as startPager, type PagerServer } from '../servers/pager.js';
+import { start as startSlack, type SlackServer } from '../servers/slack.js';
 import { start as startSmtp, type SmtpTestServer } from '../servers/smtp.js';
 
 const KEYS = { 'signx-primary': 'R0PRIMARY0000000000000000000000A', 'signx-secondary': 'R0SECONDARY000000000000000000000', 'signx-lead': 'R0LEAD00000000000000000000000000' };
@@ -27,11 +28,13 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
   let harness: TicketHarness;
   let pager: PagerServer;
   let smtp: SmtpTestServer;
+  let slack: SlackServer;
 
   let config: ReturnType<typeof loadConfig>;
   before(async () => {
     pager = await startPager();
     smtp = await startSmtp();
+    slack = await startSlack({ channels: ['C0ENGINEERING'] });
     // The preset's schedule, plus an override: Engineer C covers the primary layer (Engineer B's
     // week) on 2026-12-15 from 13:00 to 17:00 UTC.
     const dir = mkdtempSync(join(tmpdir(), 'tierline-paging-'));
@@ -45,6 +48,9 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       ONCALL_FILE: join(dir, 'oncall.yaml'),
       PAGERDUTY_EVENTS_URL: pager.url,
       SMTP_URL: smtp.url,
+      SLACK_BOT_TOKEN: slack.token,
+      SLACK_API_URL: slack.url,
+      SLACK_CHANNELS: 'engineering=C0ENGINEERING,apex-support=C0ENGINEERING,default=C0ENGINEERING',
       PAGERDUTY_ROUTING_KEYS: Object.entries(KEYS).map(([k, v]) => `${k}=${v}`).join(','),
     });
   });
@@ -61,6 +67,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
   after(async () => {
     await pager?.close();
     await smtp?.close();
+    await slack?.close();
   });
 
   async function until(at: number) {
@@ -107,6 +114,10 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       assert.deepEqual(mails.map((m) => m.envelope.to[0]).sort(), ['engineer-c@signx.example', 'engineer-c@signx.example', 'engineer-d@signx.example', 'engineer-d@signx.example', 'lead@signx.example', 'lead@signx.example']);
       assert.match(mails[0]!.mail.subject ?? '', /PAGE P0: System down/);
       assert.match(mails[0]!.mail.text ?? '', /You are paged as primary on-call/);
+      // The lead has a Slack id: paged by direct message too, once per round.
+      const dms = slack.messages('D0SIGNXLEAD').filter((m) => String(m.text).includes(ticket.id));
+      assert.equal(dms.length, 2);
+      assert.match(String(dms[0]!.text), /You are paged as lead on-call/);
       assert.ok(paged.every((p) => p.severity === 'critical'));
       const state = await harness.tickets.state(ticket.id);
       assert.equal(state.page?.status, 'exhausted');
