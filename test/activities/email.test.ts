@@ -6,15 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import fc from 'fast-check';
 import { createEmailActivities, ticketMessageId, ticketThreadId, withTicketTag } from '../../activities/email.js';
 import type { SmtpSettings, TicketEmail } from '../../activities/email.js';
 import { fileSentLog, memorySentLog } from '../../activities/sent-log.js';
 import { start } from '../servers/smtp.js';
 import type { SmtpTestServer } from '../servers/smtp.js';
+import { activityEnv } from '../helpers/activity-env.js';
+
+const { attempt, failureOf, logs } = activityEnv();
 
 const DOMAIN = 'tickets.example.com';
 const CUSTOMER_FIRST = '<CAF1x7=first@mail.customer.example>';
@@ -22,22 +22,8 @@ const CUSTOMER_SECOND = '<CAF1x7=second@mail.customer.example>';
 
 let smtp: SmtpTestServer;
 let dir: string;
-const logs: string[] = [];
-const logger = new DefaultLogger('DEBUG', (entry) => logs.push(`${entry.message} ${inspect(entry.meta, { depth: 5 })}`));
 
-function attempt<A extends unknown[], R>(n: number, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-  return new MockActivityEnvironment({ attempt: n }, { logger }).run(fn, ...args);
-}
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${inspect(err)}`);
-    return err;
-  }
-  assert.fail('expected the activity to fail');
-}
 
 function settings(overrides: Partial<SmtpSettings> = {}): SmtpSettings {
   return { host: smtp.host, port: smtp.port, secure: false, from: 'Caro Support <support@caro.example>', messageIdDomain: DOMAIN, ...overrides };

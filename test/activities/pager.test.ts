@@ -1,37 +1,21 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
-import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { createPagerActivities, severityForPriority } from '../../activities/pager.js';
 import type { PageEvent } from '../../activities/pager.js';
 import { start } from '../servers/pager.js';
 import type { PagerServer } from '../servers/pager.js';
+import { activityEnv } from '../helpers/activity-env.js';
+
+const { attempt, failureOf, logs, failures } = activityEnv();
 
 // Integration keys are 32 characters; these are secrets the activity looks up by layer name.
 const PRIMARY_KEY = 'R0UTINGKEYPRIMARY000000000000001';
 const SECONDARY_KEY = 'R0UTINGKEYSECONDARY0000000000002';
 
 let pager: PagerServer;
-const failures: ApplicationFailure[] = [];
-const logs: string[] = [];
-const logger = new DefaultLogger('DEBUG', (entry) => logs.push(`${entry.message} ${inspect(entry.meta, { depth: 5 })}`));
 
-function attempt<A extends unknown[], R>(n: number, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-  return new MockActivityEnvironment({ attempt: n }, { logger }).run(fn, ...args);
-}
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${inspect(err)}`);
-    failures.push(err);
-    return err;
-  }
-  assert.fail('expected the activity to fail');
-}
 
 const trigger: PageEvent = {
   action: 'trigger',

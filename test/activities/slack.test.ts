@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { ApplicationFailure } from '@temporalio/common';
-import { MockActivityEnvironment } from '@temporalio/testing';
-import { DefaultLogger } from '@temporalio/worker';
 import { TicketCardAction, createSlackActivities } from '../../activities/slack.js';
 import type { TicketCard } from '../../activities/slack.js';
 import { start } from '../servers/slack.js';
 import type { SlackServer } from '../servers/slack.js';
+import { activityEnv } from '../helpers/activity-env.js';
+
+const { attempt, failureOf, logs } = activityEnv();
 
 const CHANNEL = 'C0TIER2';
 const card: TicketCard = {
@@ -21,13 +22,8 @@ const card: TicketCard = {
 };
 
 let slack: SlackServer;
-const logs: string[] = [];
-const logger = new DefaultLogger('DEBUG', (entry) => logs.push(`${entry.message} ${inspect(entry.meta, { depth: 5 })}`));
 
 /** Runs one attempt of an activity, as the worker would, with Temporal's attempt number. */
-function attempt<A extends unknown[], R>(n: number, fn: (...args: A) => Promise<R>, ...args: A): Promise<R> {
-  return new MockActivityEnvironment({ attempt: n }, { logger }).run(fn, ...args);
-}
 
 /** Retries like Temporal: every retryable failure leads to the next attempt; a permanent one ends it. */
 async function untilDone<I, R>(fn: (input: I) => Promise<R>, input: I, maxAttempts = 10): Promise<{ result: R; attempts: number }> {
@@ -40,15 +36,6 @@ async function untilDone<I, R>(fn: (input: I) => Promise<R>, input: I, maxAttemp
   }
 }
 
-async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof ApplicationFailure, `expected an ApplicationFailure, got ${inspect(err)}`);
-    return err;
-  }
-  assert.fail('expected the activity to fail');
-}
 
 describe('Slack notifications through @slack/web-api against the local Slack server', () => {
   before(async () => {
