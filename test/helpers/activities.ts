@@ -1,18 +1,18 @@
 /**
- * The real notification activities for tests of the shell, writing to an outbox in a fresh
- * temporary folder (the embedded default's channel). Tests of Slack, SMTP and the pager use their
- * local servers instead.
+ * The worker's activities as the embedded default builds them (no Slack, SMTP, pager or on-call
+ * settings: every notification goes to an outbox in a fresh temporary folder). Tests of Slack,
+ * SMTP and the pager build theirs from configuration pointing at their local servers.
  */
-import { mkdtempSync, readFileSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createNotificationActivities } from '../../activities/notifications.js';
-import { fileOutbox } from '../../activities/outbox.js';
+import { createActivities } from '../../workers/activities.js';
+import { loadConfig } from '../../workers/config.js';
 
 export function outboxActivities() {
   const dir = mkdtempSync(join(tmpdir(), 'tierline-outbox-'));
   const path = join(dir, 'outbox.jsonl');
-  const activities = createNotificationActivities({ outbox: fileOutbox(path, () => {}), publicUrl: 'http://127.0.0.1:3000', teamName: 'Support' });
+  const activities = createActivities(loadConfig({ TIERLINE_DATA_DIR: dir, PUBLIC_URL: 'http://127.0.0.1:3000' }), () => {});
   return {
     activities,
     /** What the outbox holds, one object per notification, in write order. */
