@@ -8,7 +8,7 @@
 import { ticketWorkflowId } from '../client/ticket-ids.js';
 import { caroLikePolicy, HOUR } from '../test/fixtures/policies.js';
 import { outboxActivities } from '../test/helpers/activities.js';
-import { ticketHarness, timeSkippingEnv } from '../test/helpers/temporal.js';
+import { skip, ticketHarness, timeSkippingEnv } from '../test/helpers/temporal.js';
 import { historyCounts } from './lib/history.js';
 
 const env = await timeSkippingEnv();
@@ -22,11 +22,11 @@ try {
       channel: 'email',
       priority: 'P2',
     });
-    await env.sleep(2 * HOUR);
+    await skip(env, 2 * HOUR);
     await harness.tickets.act(ticket.id, 'respond', { actor: 'grace', body: 'Which browser do you use?' });
-    await env.sleep(HOUR);
+    await skip(env, HOUR);
     await harness.tickets.customerMessage(ticket.id, { body: 'Firefox 140' });
-    await env.sleep(HOUR);
+    await skip(env, HOUR);
     await harness.tickets.act(ticket.id, 'resolve', { actor: 'grace', resolution: 'Fixed the form for Firefox' });
     const handle = env.client.workflow.getHandle(ticketWorkflowId(ticket.id));
     await handle.result(); // follow-up after 1 day, auto-close after 7

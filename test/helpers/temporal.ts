@@ -116,12 +116,36 @@ export async function settled(handle: WorkflowHandle, timeoutMs = 15_000): Promi
 }
 
 /**
- * Moves a time-skipping server's clock forward in steps of at most an hour of workflow time.
- * One long UnlockTimeSkippingWithSleep call can outlive the client connection's keepalive
- * exchange with the test server (it answers the SDK's 30 s pings with GOAWAY "too many pings");
- * short calls keep each one brief in real time.
+ * Moves a time-skipping server's clock forward by `ms`, in steps of at most an hour of workflow
+ * time, each call bounded in real time. The Java test server answers the client's 30 s keepalive
+ * pings with GOAWAY "too many pings", and a call caught in that can hang for good: a step that
+ * takes too long is abandoned and the clock read again, so the skip ends at its target either way.
  */
 export async function skip(env: TestWorkflowEnvironment, ms: number): Promise<void> {
-  const STEP = 3_600_000;
-  for (let left = ms; left > 0; left -= STEP) await env.sleep(Math.min(STEP, left));
+  const target = (await bounded(env, () => env.currentTimeMs())) + ms;
+  for (let attempt = 0; attempt < 1000; attempt++) {
+    const now = await bounded(env, () => env.currentTimeMs());
+    if (now >= target) return;
+    await bounded(env, () => env.sleep(Math.min(3_600_000, target - now))).catch((err: unknown) => {
+      if (!(err instanceof StepTimeout)) throw err;
+    });
+  }
+  throw new Error(`could not move the test server's clock by ${ms} ms`);
+}
+
+class StepTimeout extends Error {}
+
+/** Runs one call to the test server, giving up after 20 s of real time (then tries again once). */
+async function bounded<T>(env: TestWorkflowEnvironment, call: () => Promise<T>): Promise<T> {
+  for (let round = 0; ; round++) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(new StepTimeout('test server call took over 20 s')), 20_000);
+    try {
+      return await env.connection.withAbortSignal(controller.signal, call);
+    } catch (err) {
+      if (!controller.signal.aborted || round > 0) throw controller.signal.aborted ? new StepTimeout(String(err)) : err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
 }

@@ -9,7 +9,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadPolicy } from '../../policies/load.js';
 import { HOUR } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
-import { ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 
 describe('SIGN X business hours on a real (time-skipping) Temporal', () => {
   let env: TestWorkflowEnvironment;
@@ -28,7 +28,7 @@ describe('SIGN X business hours on a real (time-skipping) Temporal', () => {
   async function until(at: number) {
     const now = await env.currentTimeMs();
     assert.ok(at > now, `the scenario starts at ${new Date(at).toISOString()}, but the server is already at ${new Date(now).toISOString()}`);
-    await env.sleep(at - now);
+    await skip(env, at - now);
   }
   const open = (subject: string, channel: string, priority?: string) =>
     harness.tickets.open({ subject, description: 'details', requester: { email: 'ops@example.com' }, channel, ...(priority ? { priority } : {}) }).then((r) => r.ticket);

@@ -13,7 +13,7 @@ import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import { createActivities } from '../../workers/activities.js';
 import { loadConfig } from '../../workers/config.js';
 import { caroLikePolicy, HOUR } from '../fixtures/policies.js';
-import { settled, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 import { start as startSlack, type SlackServer } from '../servers/slack.js';
 import { start as startSmtp, type SmtpTestServer } from '../servers/smtp.js';
 
@@ -77,7 +77,7 @@ describe('a ticket through Slack and email, on a real (time-skipping) Temporal',
       // One attempt stored its message and then failed: the retry finds it by its metadata.
       slack.faults.inject({ kind: 'store-then-500' }, { times: 1, method: 'chat.postMessage' });
       await harness.tickets.act(ticket.id, 'note', { actor: 'grace', body: 'root cause: a stale cache' });
-      await env.sleep(2 * HOUR); // the resolution clock warns meanwhile; the first response was met
+      await skip(env, 2 * HOUR); // the resolution clock warns meanwhile; the first response was met
       await harness.tickets.act(ticket.id, 'resolve', { actor: 'grace', resolution: 'Fixed in 1.4.2' });
       await settled(handle(ticket.id));
 

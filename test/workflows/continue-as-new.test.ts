@@ -4,7 +4,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import { caroLikePolicy, HOUR, MINUTE } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
-import { ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 
 describe('a long ticket continues as new without losing anything', () => {
   let env: TestWorkflowEnvironment;
@@ -40,7 +40,7 @@ describe('a long ticket continues as new without losing anything', () => {
       // A repeated request after continue-as-new is still recognised.
       await harness.tickets.act(ticket.id, 'note', { actor: 'grace', body: 'finding 1', requestId: 'note-1' });
 
-      await env.sleep(4 * HOUR + 10 * MINUTE);
+      await skip(env, 4 * HOUR + 10 * MINUTE);
       const state = await harness.tickets.state(ticket.id);
       const handle = env.client.workflow.getHandle(ticketWorkflowId(ticket.id));
       const runs: string[] = [];

@@ -10,7 +10,7 @@ import { TicketRefused } from '../../client/tickets.js';
 import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import { caroLikePolicy, HOUR } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
-import { settled, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 
 const DAY = 24 * HOUR;
 
@@ -38,14 +38,14 @@ describe('the ticket lifecycle on a real (time-skipping) Temporal', () => {
     await harness.run(async () => {
       const ticket = await open('Export fails for large projects', 'P1');
       const openedAt = Date.parse(ticket.openedAt);
-      await env.sleep(HOUR);
+      await skip(env, HOUR);
       await harness.tickets.act(ticket.id, 'respond', { actor: 'grace', body: 'Can you send the log?' });
-      await env.sleep(HOUR);
+      await skip(env, HOUR);
       const pausedView = await harness.tickets.act(ticket.id, 'setPending', { actor: 'grace', reason: 'customer' });
       assert.equal(pausedView.status, 'pending_customer');
       const pausedAt = Date.parse(pausedView.timeline.at(-1)!.at);
 
-      await env.sleep(10 * HOUR);
+      await skip(env, 10 * HOUR);
       const whilePaused = await clock(ticket.id, 'resolution');
       assert.equal(whilePaused.paused, true);
       assert.equal(whilePaused.elapsedMs, pausedAt - openedAt, 'no time counted while paused');
@@ -64,7 +64,7 @@ describe('the ticket lifecycle on a real (time-skipping) Temporal', () => {
       await settled(env.client.workflow.getHandle(ticketWorkflowId(ticket.id)));
       assert.equal((await harness.tickets.get(ticket.id)).timeline.filter((e) => e.type === 'customer-message').length, 1);
 
-      await env.sleep(25 * HOUR);
+      await skip(env, 25 * HOUR);
       const breached = await clock(ticket.id, 'nextResponse');
       assert.equal(Date.parse(breached.breachedAt!), resumedAt + 24 * HOUR, 'next response breaches at its deadline');
     });
@@ -75,7 +75,7 @@ describe('the ticket lifecycle on a real (time-skipping) Temporal', () => {
       const ticket = await open('Typo in the docs', 'P3');
       const openedAt = Date.parse(ticket.openedAt);
       assert.equal(Date.parse((await clock(ticket.id, 'firstResponse')).dueAt!), openedAt + 48 * HOUR);
-      await env.sleep(2 * HOUR);
+      await skip(env, 2 * HOUR);
       const raised = await harness.tickets.act(ticket.id, 'setPriority', { actor: 'grace', priority: 'P0', reason: 'it is the install guide' });
       const first = raised.clocks.find((c) => c.metric === 'firstResponse')!;
       assert.equal(Date.parse(first.dueAt!), openedAt + HOUR);
@@ -95,7 +95,7 @@ describe('the ticket lifecycle on a real (time-skipping) Temporal', () => {
       const resolvedAt = Date.parse(resolved.resolvedAt!);
       assert.equal(Date.parse(resolved.followUp.reopenUntil!), resolvedAt + 3 * DAY);
 
-      await env.sleep(2 * DAY);
+      await skip(env, 2 * DAY);
       await harness.tickets.customerMessage(ticket.id, { body: 'It happens again' });
       const reopened = await waitFor(ticket.id, (v) => v.status === 'in_progress');
       assert.equal(reopened.timeline.some((e) => e.type === 'reopened'), true);
@@ -103,7 +103,7 @@ describe('the ticket lifecycle on a real (time-skipping) Temporal', () => {
 
       const again = await harness.tickets.act(ticket.id, 'resolve', { actor: 'grace', resolution: 'Fixed server-side' });
       const againAt = Date.parse(again.resolvedAt!);
-      await env.sleep(4 * DAY);
+      await skip(env, 4 * DAY);
       await harness.tickets.customerMessage(ticket.id, { body: 'Thanks!' });
       await settled(env.client.workflow.getHandle(ticketWorkflowId(ticket.id)));
       const late = await harness.tickets.get(ticket.id);
