@@ -139,9 +139,16 @@ class StepTimeout extends Error {}
 async function bounded<T>(env: TestWorkflowEnvironment, call: () => Promise<T>): Promise<T> {
   for (let round = 0; ; round++) {
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new StepTimeout('test server call took over 20 s')), 20_000);
+    let timer: NodeJS.Timeout | undefined;
+    // The race, not only the abort: a call stuck on a dead stream may not even settle on abort.
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        controller.abort(new StepTimeout('test server call took over 20 s'));
+        reject(new StepTimeout('test server call took over 20 s'));
+      }, 20_000);
+    });
     try {
-      return await env.connection.withAbortSignal(controller.signal, call);
+      return await Promise.race([env.connection.withAbortSignal(controller.signal, call), timeout]);
     } catch (err) {
       if (!controller.signal.aborted || round > 0) throw controller.signal.aborted ? new StepTimeout(String(err)) : err;
     } finally {
