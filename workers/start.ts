@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     });
     const running = worker.run();
     stops.push(async () => {
-      worker.shutdown();
+      // The SDK's own Ctrl-C handling may have begun draining the worker already.
+      if (worker.getState() === 'RUNNING') worker.shutdown();
       await running;
       await nativeConnection.close();
     });
