@@ -5,7 +5,7 @@
  */
 import type { Policy } from '../policy/schema.js';
 import { tierMoveProblem } from './escalation.js';
-import type { TicketState, TicketStatus } from './types.js';
+import { isOpenStatus, type TicketState } from './types.js';
 
 interface Base {
   /** Who did it: an engineer, `customer`, or `tierline` for automatic events. */
@@ -63,13 +63,12 @@ export type SystemEvent =
 
 export type TicketEvent = Command | SystemEvent;
 
-const OPEN: readonly TicketStatus[] = ['new', 'triaged', 'awaiting_first_response', 'in_progress', 'pending_customer', 'pending_vendor'];
 
 /** Why a command cannot apply to the ticket now, or undefined when it can. */
 export function canApply(state: TicketState, command: Command): string | undefined {
   if (command.requestId !== undefined && state.requests[command.requestId]) return undefined;
   const { status } = state;
-  const isOpen = OPEN.includes(status);
+  const isOpen = isOpenStatus(status);
   if (status === 'closed') return `ticket ${state.ticketId} is closed; nothing can change it`;
   switch (command.type) {
     case 'acknowledge':

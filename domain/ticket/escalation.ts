@@ -10,9 +10,8 @@ import type { EscalationRule, Metric, PagingPlan } from '../policy/schema.js';
 import type { SystemEvent } from './commands.js';
 import { factsOf } from './ticket-clocks.js';
 import { effectKey, record, SYSTEM } from './timeline.js';
-import type { Decision, Effect, PageState, TicketState } from './types.js';
+import { isOpenStatus, type Decision, type Effect, type PageState, type TicketState } from './types.js';
 
-const OPEN = new Set(['new', 'triaged', 'awaiting_first_response', 'in_progress', 'pending_customer', 'pending_vendor']);
 
 const tierIndex = (state: TicketState, tier: string) => state.policy.tiers.findIndex((t) => t.id === tier);
 const tierName = (state: TicketState, tier: string) => state.policy.tiers.find((t) => t.id === tier)?.name ?? tier;
@@ -66,7 +65,7 @@ export function pagingPlanFor(state: TicketState): PagingPlan | undefined {
  * levels is not restarted by the same tier; a new cause (a new tier, a raised priority) does.
  */
 export function startPageIfDue(state: TicketState, now: number, cause: string, opts: { again?: boolean } = {}): Decision {
-  if (!OPEN.has(state.status)) return { state, effects: [] };
+  if (!isOpenStatus(state.status)) return { state, effects: [] };
   const plan = pagingPlanFor(state);
   if (!plan) return { state, effects: [] };
   const current = state.page;
@@ -140,7 +139,7 @@ export function escalateOnAlarm(state: TicketState, kind: 'warning' | 'breach', 
   const rule = state.policy.escalation.rules.find(
     (r) => r.on === on && (!r.metric || r.metric === metric) && appliesFrom(state, r) && matches(state.policy, r.when, facts) && targetTier(state, r.to, 'up') !== undefined,
   );
-  if (!rule || !OPEN.has(state.status)) return { state, effects: [] };
+  if (!rule || !isOpenStatus(state.status)) return { state, effects: [] };
   const to = targetTier(state, rule.to, 'up')!;
   if (tierIndex(state, to) <= tierIndex(state, state.tier)) return { state, effects: [] };
   return enterTier(state, to, now, SYSTEM, `${metric} SLA ${kind}${rule.name ? ` (${rule.name})` : ''}`);
@@ -148,7 +147,7 @@ export function escalateOnAlarm(state: TicketState, kind: 'warning' | 'breach', 
 
 /** Deadlines of the escalation side: nobody acknowledging in a tier, an acknowledged page going stale. */
 function escalationDeadlines(state: TicketState): { at: number; fire: (s: TicketState, now: number) => Decision }[] {
-  if (!OPEN.has(state.status)) return [];
+  if (!isOpenStatus(state.status)) return [];
   const out: { at: number; fire: (s: TicketState, now: number) => Decision }[] = [];
   const facts = factsOf(state);
   for (const rule of state.policy.escalation.rules) {

@@ -18,6 +18,11 @@ export const STATUSES = [
 ] as const;
 export type TicketStatus = (typeof STATUSES)[number];
 
+/** The statuses of a ticket still being worked on (neither resolved nor closed). */
+export function isOpenStatus(status: TicketStatus): boolean {
+  return status !== 'resolved' && status !== 'closed';
+}
+
 export type CustomerTemplate = 'auto-reply' | 'self-service' | 'public-reply' | 'resolution' | 'follow-up' | 'duplicate';
 
 /** Effects: what the core asks the shell to do. Each carries an idempotency key. */
