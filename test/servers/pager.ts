@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { faultQueue, type FaultQueue } from './faults.js';
 
 /**
  * A local PagerDuty Events API v2: POST /v2/enqueue with a JSON event, 202 `{ status, message,
@@ -39,7 +40,7 @@ export interface PagerServer {
   url: string;
   received: PagerEventReceived[];
   alerts: Map<string, Alert>;
-  faults: { inject(fault: PagerFault, options?: { times?: number }): void; clear(): void };
+  faults: FaultQueue<PagerFault>['controls'];
   close(): Promise<void>;
 }
 
@@ -49,15 +50,8 @@ const SEVERITIES = new Set(['critical', 'error', 'warning', 'info']);
 export async function start(): Promise<PagerServer> {
   const received: PagerEventReceived[] = [];
   const alerts = new Map<string, Alert>();
-  const pending: { fault: PagerFault; remaining: number }[] = [];
+  const faults = faultQueue<PagerFault>();
 
-  function takeFault(): PagerFault | undefined {
-    const entry = pending[0];
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining === 0) pending.shift();
-    return entry.fault;
-  }
 
   /** Applies a valid event; returns the dedup key, as PagerDuty does. */
   function apply(body: Record<string, unknown>): string {
@@ -92,7 +86,7 @@ export async function start(): Promise<PagerServer> {
     }
     const entry: PagerEventReceived = { body, status: 202 };
     received.push(entry);
-    const fault = takeFault();
+    const fault = faults.take();
     if (req.method !== 'POST' || req.url !== '/v2/enqueue') {
       entry.status = 404;
       return void reply(404, { status: 'not found' });
@@ -136,14 +130,7 @@ export async function start(): Promise<PagerServer> {
     url: `http://127.0.0.1:${port}/v2/enqueue`,
     received,
     alerts,
-    faults: {
-      inject(fault, { times = 1 } = {}) {
-        pending.push({ fault, remaining: times });
-      },
-      clear() {
-        pending.length = 0;
-      },
-    },
+    faults: faults.controls,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { faultQueue, type FaultQueue } from './faults.js';
 
 /**
  * A local Slack Web API speaking the real wire format: POST /api/<method> with a form-encoded or
@@ -49,17 +50,12 @@ export interface SlackServer {
   url: string;
   token: string;
   received: SlackCall[];
-  faults: { inject(fault: SlackFault, options?: { times?: number; method?: string }): void; clear(): void };
+  faults: FaultQueue<SlackFault>['controls'];
   /** The channel's messages in posting order (roots and replies). */
   messages(channel: string): SlackMessage[];
   close(): Promise<void>;
 }
 
-interface PendingFault {
-  fault: SlackFault;
-  remaining: number;
-  method?: string;
-}
 
 const JSON_PARAMS = new Set(['blocks', 'attachments', 'metadata']);
 
@@ -69,7 +65,7 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
   for (const id of [...(options.channels ?? ['C0TICKETS']), ...(options.archivedChannels ?? [])]) channels.set(id, []);
   const archived = new Set(options.archivedChannels ?? []);
   const received: SlackCall[] = [];
-  const pending: PendingFault[] = [];
+  const faults = faultQueue<SlackFault>();
   let lastTs = 0;
 
   function nextTs(): string {
@@ -78,13 +74,6 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
     return `${Math.floor(lastTs / 1e6)}.${String(lastTs % 1e6).padStart(6, '0')}`;
   }
 
-  function takeFault(method: string): SlackFault | undefined {
-    const entry = pending.find((p) => p.remaining > 0 && (p.method === undefined || p.method === method));
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining === 0) pending.splice(pending.indexOf(entry), 1);
-    return entry.fault;
-  }
 
   const methods: Record<string, (p: Record<string, unknown>) => Record<string, unknown>> = {
     'auth.test': () => ({ ok: true, user_id: 'U0TIERLINE', team_id: 'T0TEAM' }),
@@ -148,7 +137,7 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
     };
     if (auth === undefined) return void reply(200, fail(call, 'not_authed'));
     if (auth !== token) return void reply(200, fail(call, 'invalid_auth'));
-    const fault = takeFault(method);
+    const fault = faults.take(method);
     if (fault?.kind === 'rate-limit') {
       call.outcome = 'rate-limited';
       return void reply(429, { ok: false, error: 'ratelimited' }, { 'Retry-After': String(fault.retryAfterSeconds) });
@@ -193,14 +182,7 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
     url: `http://127.0.0.1:${port}/api/`,
     token,
     received,
-    faults: {
-      inject(fault, { times = 1, method } = {}) {
-        pending.push({ fault, remaining: times, ...(method === undefined ? {} : { method }) });
-      },
-      clear() {
-        pending.length = 0;
-      },
-    },
+    faults: faults.controls,
     messages: (channel) => [...(channels.get(channel) ?? [])],
     close: () =>
       new Promise<void>((resolve, reject) => {

@@ -4,6 +4,7 @@ import { simpleParser } from 'mailparser';
 import type { ParsedMail } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import type { SMTPServerAuthentication, SMTPServerSession } from 'smtp-server';
+import { faultQueue, type FaultQueue } from './faults.js';
 
 /**
  * A real SMTP server (smtp-server) on 127.0.0.1. Every message it accepts is parsed with
@@ -33,22 +34,15 @@ export interface SmtpTestServer {
   host: string;
   port: number;
   received: ReceivedMail[];
-  faults: { inject(fault: SmtpFault, options?: { times?: number }): void; clear(): void };
+  faults: FaultQueue<SmtpFault>['controls'];
   close(): Promise<void>;
 }
 
 export async function start(options: SmtpServerOptions = {}): Promise<SmtpTestServer> {
   const received: ReceivedMail[] = [];
-  const pending: { fault: SmtpFault; remaining: number }[] = [];
+  const faults = faultQueue<SmtpFault>();
   const sockets = new Map<number, Socket>();
 
-  function takeFault(): SmtpFault | undefined {
-    const entry = pending[0];
-    if (entry === undefined) return undefined;
-    entry.remaining -= 1;
-    if (entry.remaining === 0) pending.shift();
-    return entry.fault;
-  }
 
   const server = new SMTPServer({
     logger: false,
@@ -63,7 +57,7 @@ export async function start(options: SmtpServerOptions = {}): Promise<SmtpTestSe
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        const fault = takeFault();
+        const fault = faults.take();
         if (fault?.kind === 'reply') {
           const text = fault.code >= 500 ? 'Message rejected' : 'Try again later';
           return callback(Object.assign(new Error(text), { responseCode: fault.code }));
@@ -102,14 +96,7 @@ export async function start(options: SmtpServerOptions = {}): Promise<SmtpTestSe
     host: '127.0.0.1',
     port,
     received,
-    faults: {
-      inject(fault, { times = 1 } = {}) {
-        pending.push({ fault, remaining: times });
-      },
-      clear() {
-        pending.length = 0;
-      },
-    },
+    faults: faults.controls,
     close: () =>
       new Promise<void>((resolve) => {
         for (const socket of sockets.values()) socket.destroy();
