@@ -4,14 +4,19 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { AdapterSettings } from '../adapters/http/server.js';
 import { PROJECT_ROOT } from './temporal-tools.js';
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
 }
 
-const port = (fallback: number) =>
-  z.coerce.number({ error: 'expected a port number' }).int('expected a whole port number').min(1, 'expected a port from 1 to 65535').max(65535, 'expected a port from 1 to 65535').default(fallback);
+const portNumber = z.coerce
+  .number({ error: 'expected a port number' })
+  .int('expected a whole port number')
+  .min(1, 'expected a port from 1 to 65535')
+  .max(65535, 'expected a port from 1 to 65535');
+const port = (fallback: number) => portNumber.default(fallback);
 
 const bool = (fallback: boolean) =>
   z
@@ -77,6 +82,18 @@ const EnvSchema = z.object({
   ONCALL_FILE: z.string().min(1).optional(),
   VENDOR_CONTACTS: namedList.optional(),
   LINK_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  // Adapters (issue #6): each is enabled by its secret; the *_USERS maps name the engineer an
+  // outside identity acts as on the timeline.
+  SLACK_SIGNING_SECRET: z.string().min(16, 'expected the Slack app signing secret').optional(),
+  SLACK_USERS: namedList.optional(),
+  GITHUB_WEBHOOK_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
+  GITHUB_USERS: namedList.optional(),
+  DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'expected the application public key, 64 hex characters').optional(),
+  DISCORD_USERS: namedList.optional(),
+  PAGERDUTY_WEBHOOK_SECRET: z.string().min(16, 'expected the webhook subscription signing secret').optional(),
+  PAGERDUTY_USERS: namedList.optional(),
+  INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
+  INBOUND_SMTP_PORT: portNumber.optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -96,4 +113,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TierlineConfig
   }
   const cfg = parsed.data;
   return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://${cfg.HTTP_HOST}:${cfg.HTTP_PORT}` };
+}
+
+/** The adapters' settings for the HTTP API: an adapter is on when its secret is set. */
+export function adapterSettings(cfg: Env): AdapterSettings {
+  return {
+    ...(cfg.SLACK_SIGNING_SECRET ? { slack: { signingSecret: cfg.SLACK_SIGNING_SECRET, users: cfg.SLACK_USERS ?? {} } } : {}),
+    ...(cfg.GITHUB_WEBHOOK_SECRET ? { github: { secret: cfg.GITHUB_WEBHOOK_SECRET, users: cfg.GITHUB_USERS ?? {} } } : {}),
+    ...(cfg.DISCORD_PUBLIC_KEY ? { discord: { publicKey: cfg.DISCORD_PUBLIC_KEY.toLowerCase(), users: cfg.DISCORD_USERS ?? {} } } : {}),
+    ...(cfg.PAGERDUTY_WEBHOOK_SECRET ? { pagerduty: { secret: cfg.PAGERDUTY_WEBHOOK_SECRET, users: cfg.PAGERDUTY_USERS ?? {} } } : {}),
+  };
 }

@@ -11,7 +11,7 @@ import { TicketClient } from '../client/tickets.js';
 import { loadPolicy } from '../policies/load.js';
 import { createActivities, linkSecret } from './activities.js';
 import { ensureLocalApiToken, LOCAL_ACTOR } from './api-token.js';
-import { loadConfig } from './config.js';
+import { adapterSettings, loadConfig } from './config.js';
 import { startDevServer, type RunningDevServer } from './dev-server.js';
 import { loadOnCall } from './oncall.js';
 import { registerSearchAttributes } from './register-search-attributes.js';
@@ -77,6 +77,7 @@ async function main(): Promise<void> {
       tokens,
       linkSecret: linkSecret(config),
       ...(oncall ? { oncall } : {}),
+      adapters: adapterSettings(config),
     });
     await api.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     stops.push(() => api.close());

@@ -19,7 +19,24 @@ export interface ApiOptions {
   /** On-call schedules, for the iCalendar feeds. */
   oncall?: OnCallConfig;
   logger?: boolean;
+  /** The webhook and interactivity adapters that are configured; each is off without its secret. */
+  adapters?: AdapterSettings;
 }
+
+/** Each adapter's secrets and identity maps, from configuration (workers/config.ts). */
+export interface AdapterSettings {
+  /** Slack interactivity and slash commands: the app's signing secret, Slack user id -> engineer. */
+  slack?: { signingSecret: string; users: Record<string, string> };
+  /** GitHub issues webhook: its secret, GitHub login -> engineer. */
+  github?: { secret: string; users: Record<string, string> };
+  /** Discord interactions: the application's public key (hex), Discord user id -> engineer. */
+  discord?: { publicKey: string; users: Record<string, string> };
+  /** PagerDuty webhooks v3: the subscription's signing secret, PagerDuty user email -> engineer. */
+  pagerduty?: { secret: string; users: Record<string, string> };
+}
+
+/** The body exactly as it arrived, for the adapters' signature checks. */
+export type RawBodyRequest = FastifyRequest & { rawBody?: Buffer };
 
 const DAY_MS = 86_400_000;
 const IcsQuery = z
@@ -83,10 +100,32 @@ const ListQuery = z
   })
   .strict();
 
+/**
+ * JSON and form bodies are parsed from a buffer that stays on the request as `rawBody`: the
+ * webhook adapters verify signatures over the exact bytes received.
+ */
+function keepRawBodies(app: FastifyInstance): void {
+  app.removeContentTypeParser(['application/json']);
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (req: RawBodyRequest, body: Buffer, done) => {
+    req.rawBody = body;
+    if (body.length === 0) return done(null, undefined);
+    try {
+      done(null, JSON.parse(body.toString('utf8')));
+    } catch {
+      done(Object.assign(new Error('the body is not valid JSON'), { statusCode: 400 }), undefined);
+    }
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (req: RawBodyRequest, body: Buffer, done) => {
+    req.rawBody = body;
+    done(null, Object.fromEntries(new URLSearchParams(body.toString('utf8'))));
+  });
+}
+
 const digest = (token: string) => createHash('sha256').update(token).digest();
 
 export function buildApi(opts: ApiOptions): FastifyInstance {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
+  keepRawBodies(app);
   const tokens = [...opts.tokens].map(([token, actor]) => ({ hash: digest(token), actor }));
 
   /** Constant-time over every configured token: the time taken says nothing about a guess. */
@@ -139,6 +178,10 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     }
     return page(reply, 200, `<p>Thanks! We closed your request ${id}. Reply to our email at any time if it comes back.</p>`);
   });
+
+  // Adapters: each registers its own routes here. Webhooks prove themselves by their signature,
+  // not by a bearer token; an adapter whose secret is not configured has no routes (404).
+  // (end of adapters)
 
   app.register(async (api) => {
     api.addHook('onRequest', async (req: FastifyRequest & { actor?: string }, reply: FastifyReply) => {
