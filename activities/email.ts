@@ -70,6 +70,20 @@ export function ticketThreadId(ticketId: string, domain: string): string {
   return `<${localPart(ticketId)}.thread@${domain}>`;
 }
 
+/**
+ * The ticket a Message-ID made by `ticketMessageId` or `ticketThreadId` for `domain` belongs to
+ * (read back from a reply's In-Reply-To or References); undefined for any other id.
+ */
+export function ticketIdOfMessageId(messageId: string, domain: string): string | undefined {
+  const match = /^<?([A-Za-z0-9_-]+)\.(?:[0-9a-f]{32}|thread)@([^<>@\s]+)>?$/.exec(messageId.trim());
+  return match && match[2]!.toLowerCase() === domain.toLowerCase() ? match[1] : undefined;
+}
+
+/** The ticket id of the first `[T-xxxx]` tag `withTicketTag` put in a subject, if any. */
+export function ticketIdInSubject(subject: string): string | undefined {
+  return /\[(T-[A-Za-z0-9]+)\]/.exec(subject)?.[1]?.toUpperCase();
+}
+
 /** Puts the `[T-xxxx]` tag in a subject once, after any Re:/Fwd: prefixes. */
 export function withTicketTag(subject: string, ticketId: string): string {
   const tag = `[${ticketId}]`;
