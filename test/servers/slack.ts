@@ -53,11 +53,19 @@ export interface SlackServer {
   faults: FaultQueue<SlackFault>['controls'];
   /** The channel's messages in posting order (roots and replies). */
   messages(channel: string): SlackMessage[];
+  /** Modals opened with views.open, in order. */
+  views: { trigger_id: string; view: Record<string, unknown> }[];
+  /** chat.postEphemeral calls, in order. */
+  ephemerals: { channel: string; user: string; text: string }[];
+  /** What was posted to a `response_url` (`<url>hooks/...`), in order. */
+  responses: { path: string; body: Record<string, unknown> }[];
+  /** A response_url on this server, as Slack gives one with each interaction. */
+  responseUrl(id: string): string;
   close(): Promise<void>;
 }
 
 
-const JSON_PARAMS = new Set(['blocks', 'attachments', 'metadata']);
+const JSON_PARAMS = new Set(['blocks', 'attachments', 'metadata', 'view']);
 
 export async function start(options: SlackServerOptions = {}): Promise<SlackServer> {
   const token = options.token ?? 'xoxb-test-token';
@@ -66,6 +74,9 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
   const archived = new Set(options.archivedChannels ?? []);
   const received: SlackCall[] = [];
   const faults = faultQueue<SlackFault>();
+  const views: SlackServer['views'] = [];
+  const ephemerals: SlackServer['ephemerals'] = [];
+  const responses: SlackServer['responses'] = [];
   let lastTs = 0;
 
   function nextTs(): string {
@@ -94,6 +105,18 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
       const id = `D${user.slice(1)}`;
       if (!channels.has(id)) channels.set(id, []);
       return { ok: true, channel: { id } };
+    },
+    'views.open': (p) => {
+      const trigger = String(p['trigger_id'] ?? '');
+      if (!trigger) return { ok: false, error: 'invalid_trigger_id' };
+      const view = (typeof p['view'] === 'string' ? JSON.parse(p['view']) : p['view']) as Record<string, unknown>;
+      views.push({ trigger_id: trigger, view });
+      return { ok: true, view: { id: `V${views.length}`, ...view } };
+    },
+    'chat.postEphemeral': (p) => {
+      channelOf(p);
+      ephemerals.push({ channel: String(p['channel']), user: String(p['user']), text: String(p['text'] ?? '') });
+      return { ok: true, message_ts: nextTs() };
     },
     'chat.update': (p) => {
       const channel = channelOf(p);
@@ -126,6 +149,12 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
   }
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if ((req.url ?? '').startsWith('/hooks/')) {
+      // A response_url: no token, a JSON body, and a bare "ok" as Slack answers.
+      responses.push({ path: req.url ?? '', body: JSON.parse((await readBody(req)) || '{}') as Record<string, unknown> });
+      res.writeHead(200, { 'Content-Type': 'text/plain' });
+      return void res.end('ok');
+    }
     const method = (req.url ?? '').replace(/^\/api\//, '').split('?')[0] ?? '';
     const params = parseBody(req.headers['content-type'] ?? '', await readBody(req));
     const call: SlackCall = { method, params: withoutToken(params), outcome: 'ok', at: Date.now() };
@@ -184,6 +213,10 @@ export async function start(options: SlackServerOptions = {}): Promise<SlackServ
     received,
     faults: faults.controls,
     messages: (channel) => [...(channels.get(channel) ?? [])],
+    views,
+    ephemerals,
+    responses,
+    responseUrl: (id) => `http://127.0.0.1:${port}/hooks/${id}`,
     close: () =>
       new Promise<void>((resolve, reject) => {
         server.closeAllConnections();
