@@ -2,13 +2,33 @@
  * The CLI's HTTP client for the tierline API. Every answer other than success becomes a CliError
  * with the API's own words and the exit code for its kind (see errors.ts).
  */
+import type { OnCallAnswer } from '../adapters/http/oncall-routes.js';
+import type { TicketSummary } from '../client/tickets.js';
 import type { IntakeInput } from '../domain/ticket/intake.js';
 import type { TicketView } from '../domain/ticket/view.js';
 import { CliError, EXIT } from './errors.js';
 import type { Settings } from './settings.js';
 
 /** The engineer actions the CLI runs, by their API route. */
-export type ActionRoute = 'acknowledge' | 'respond' | 'resolve' | 'note';
+export type ActionRoute =
+  | 'acknowledge'
+  | 'respond'
+  | 'note'
+  | 'priority'
+  | 'assign'
+  | 'pending'
+  | 'escalate'
+  | 'deescalate'
+  | 'resolve'
+  | 'reopen'
+  | 'close'
+  | 'duplicate';
+
+/** `GET /v1/tickets`; a paginating API adds the token of the next page. */
+export interface TicketList {
+  tickets: TicketSummary[];
+  nextPageToken?: string | null;
+}
 
 /** How long a request may take: an action waits for the ticket's worker to run it. */
 const TIMEOUT_MS = 60_000;
@@ -21,6 +41,8 @@ interface FieldError {
 interface Request {
   method: 'GET' | 'POST';
   path: string;
+  /** Query parameters; undefined ones are left out. */
+  query?: Record<string, string | undefined>;
   body?: unknown;
   headers?: Record<string, string>;
   /** API field paths -> the CLI options that set them, so a 400 names what to change. */
@@ -49,8 +71,17 @@ export class TicketApi {
     return (await this.request({ method: 'POST', path: `v1/tickets/${encodeURIComponent(ticketId)}/${route}`, body, fields })).body as TicketView;
   }
 
+  async list(query: Record<string, string | undefined>, fields: Record<string, string>): Promise<TicketList> {
+    return (await this.request({ method: 'GET', path: 'v1/tickets', query, fields })).body as TicketList;
+  }
+
+  async oncall(query: Record<string, string | undefined>, fields: Record<string, string>): Promise<OnCallAnswer> {
+    return (await this.request({ method: 'GET', path: 'v1/oncall', query, fields })).body as OnCallAnswer;
+  }
+
   private async request(req: Request): Promise<{ status: number; body: unknown }> {
     const url = new URL(req.path, this.settings.apiUrl);
+    for (const [name, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
     let res: Response;
     try {
       res = await fetch(url, {
@@ -81,6 +112,13 @@ export class TicketApi {
     throw this.failure(res.status, body, req.fields ?? {});
   }
 
+  /** `--limit: Too big ...`; a parameter this API does not know names the option and says so. */
+  private fieldError(e: FieldError, fields: Record<string, string>): string {
+    const unknown = e.path === '' ? /^Unrecognized keys?: "([^"]+)"/.exec(e.message)?.[1] : undefined;
+    if (unknown !== undefined && fields[unknown]) return `${fields[unknown]}: the API at ${this.origin} does not take ${unknown}; it may be an older tierline`;
+    return `${fields[e.path] ?? (e.path || 'request')}: ${e.message}`;
+  }
+
   private get origin(): string {
     return this.settings.apiUrl.href.replace(/\/$/, '');
   }
@@ -88,10 +126,10 @@ export class TicketApi {
   private unreachable(err: unknown): CliError {
     const e = err as Error & { cause?: { code?: string; message?: string } };
     if (e.name === 'TimeoutError') {
-      return new CliError(EXIT.failure, [`the API at ${this.origin} did not answer within ${TIMEOUT_MS / 1000} s; is its Temporal worker running?`]);
+      return new CliError(EXIT.unreachable, [`the API at ${this.origin} did not answer within ${TIMEOUT_MS / 1000} s; is its Temporal worker running?`]);
     }
     const why = e.cause?.message ?? e.cause?.code ?? e.message;
-    return new CliError(EXIT.failure, [`cannot reach the tierline API at ${this.origin} (${why}); start it with npm start, or pass --api URL / set TIERLINE_API_URL`]);
+    return new CliError(EXIT.unreachable, [`cannot reach the tierline API at ${this.origin} (${why}); start it with npm start, or pass --api URL / set TIERLINE_API_URL`]);
   }
 
   private failure(status: number, body: unknown, fields: Record<string, string>): CliError {
@@ -99,10 +137,7 @@ export class TicketApi {
     switch (status) {
       case 400: {
         const errors = answer.errors?.length ? answer.errors : [{ path: '', message: answer.message ?? 'the request is invalid' }];
-        return new CliError(
-          EXIT.usage,
-          errors.map((e) => `${fields[e.path] ?? (e.path || 'request')}: ${e.message}`),
-        );
+        return new CliError(EXIT.usage, errors.map((e) => this.fieldError(e, fields)));
       }
       case 401:
         return new CliError(EXIT.unauthorized, [`the API at ${this.origin} refused the token from ${this.settings.tokenSource} (401); pass the right one with --token or TIERLINE_API_TOKEN`]);

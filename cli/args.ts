@@ -3,7 +3,8 @@
  * shape of the command line is checked here; what a ticket may hold is the API's to say.
  */
 import { parseArgs } from 'node:util';
-import { usageError } from './errors.js';
+import { STATUSES } from '../domain/ticket/types.js';
+import { EXIT_CODE_LINES, EXIT_CODE_SUMMARY, usageError } from './errors.js';
 
 export interface OptionSpec {
   type: 'string' | 'boolean';
@@ -14,6 +15,21 @@ export interface OptionSpec {
   required?: boolean;
   /** A value of `-` is read from stdin. */
   fromStdin?: boolean;
+  /** The field of the action's request body this option sets (so a 400 on it names the option). */
+  field?: string;
+}
+
+/** A word after the ticket id, e.g. the P1 of `tierline priority T-… P1`. */
+export interface ArgumentSpec {
+  /** Its name in the help and in messages, e.g. PRIORITY. */
+  name: string;
+  /** The field of the action's request body it sets. */
+  field: string;
+  /** What it is, for the message when it is missing: `the new priority`. */
+  what: string;
+  example: string;
+  /** The only values it may take. */
+  choices?: readonly string[];
 }
 
 type Options = Record<string, OptionSpec>;
@@ -26,18 +42,29 @@ export const COMMON_OPTIONS = {
     value: 'TOKEN',
     description: 'the API token (default: TIERLINE_API_TOKEN, else the api-token file `npm start` wrote in TIERLINE_DATA_DIR); prefer the variable: arguments show in ps',
   },
-  json: { type: 'boolean', description: 'print the ticket as the API returns it, as JSON' },
+  json: { type: 'boolean', description: "print the API's answer unchanged, as JSON (the ticket; for list and oncall, the whole answer)" },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
 } as const satisfies Options;
 
-const body = (what: string): OptionSpec => ({ type: 'string', value: 'TEXT', required: true, fromStdin: true, description: `${what}; - reads it from stdin` });
+const body = (what: string, field: string): OptionSpec => ({ type: 'string', value: 'TEXT', required: true, fromStdin: true, field, description: `${what}; - reads it from stdin` });
+const reason = (what: string, required = false): OptionSpec => ({ type: 'string', value: 'TEXT', field: 'reason', ...(required ? { required } : {}), description: what });
+
+/** Every action takes one: the API runs an action once per request id. */
+const REQUEST_ID: OptionSpec = {
+  type: 'string',
+  value: 'KEY',
+  field: 'requestId',
+  description: 'run the action once: the same key again (a retry after a lost answer) changes nothing',
+};
 
 interface CommandSpec {
   summary: string;
   /** Whether the command acts on one ticket, named by the first argument. */
   ticketId: boolean;
+  /** A required word after the ticket id. */
+  argument?: ArgumentSpec;
   options: Options;
-  /** A line after the summary in the command's help. */
+  /** Lines after the summary in the command's help. */
   footnote?: string;
 }
 
@@ -59,24 +86,109 @@ export const COMMANDS = {
     },
   },
   show: { summary: 'Show a ticket: status, priority, tier, each SLA clock (due, met, breached) and the timeline.', ticketId: true, options: {} },
-  ack: { summary: 'Acknowledge a ticket: you take it (it is assigned to you unless someone has it).', ticketId: true, options: {}, footnote: ACTOR_NOTE },
+  list: {
+    summary: 'List tickets, newest first, as a table; every filter given must hold.',
+    ticketId: false,
+    options: {
+      status: { type: 'string', value: 'STATUS', description: `only this status: ${STATUSES.join(', ')}` },
+      priority: { type: 'string', value: 'ID', description: 'only this priority, e.g. P0' },
+      tier: { type: 'string', value: 'ID', description: 'only tickets in this tier, e.g. tier3' },
+      channel: { type: 'string', value: 'ID', description: 'only tickets that came in on this channel, e.g. email' },
+      assignee: { type: 'string', value: 'NAME', description: 'only tickets assigned to this engineer' },
+      breached: { type: 'boolean', description: 'only tickets with a breached SLA clock' },
+      open: { type: 'boolean', description: 'only tickets not yet closed (resolved ones still count until they close)' },
+      limit: { type: 'string', value: 'N', description: 'at most N tickets (default 50, at most 500)' },
+      'page-token': { type: 'string', value: 'TOKEN', description: 'the next page, with the token the previous page printed (and the same filters)' },
+    },
+    footnote: 'The list comes from Temporal visibility, which trails a change by a moment.',
+  },
+  ack: { summary: 'Acknowledge a ticket: you take it (it is assigned to you unless someone has it).', ticketId: true, options: { 'request-id': REQUEST_ID }, footnote: ACTOR_NOTE },
   respond: {
     summary: 'Reply to the requester. A public response: it meets the first-response clock.',
     ticketId: true,
-    options: { body: body('the reply') },
-    footnote: ACTOR_NOTE,
-  },
-  resolve: {
-    summary: 'Resolve a ticket; the resolution is sent to the requester and the follow-up is scheduled.',
-    ticketId: true,
-    options: { resolution: body('what fixed it') },
+    options: { body: body('the reply', 'body'), 'request-id': REQUEST_ID },
     footnote: ACTOR_NOTE,
   },
   note: {
     summary: 'Add an internal note to the timeline; the requester does not see it.',
     ticketId: true,
-    options: { body: body('the note') },
+    options: { body: body('the note', 'body'), 'request-id': REQUEST_ID },
     footnote: ACTOR_NOTE,
+  },
+  priority: {
+    summary: "Set a ticket's priority; its SLA deadlines follow the new priority's targets.",
+    ticketId: true,
+    argument: { name: 'PRIORITY', field: 'priority', what: 'the new priority', example: 'P1' },
+    options: { reason: reason('why, for the timeline'), 'request-id': REQUEST_ID },
+    footnote: ACTOR_NOTE,
+  },
+  assign: {
+    summary: 'Assign a ticket to an engineer.',
+    ticketId: true,
+    argument: { name: 'ASSIGNEE', field: 'assignee', what: 'who takes it', example: 'grace' },
+    options: { 'request-id': REQUEST_ID },
+    footnote: ACTOR_NOTE,
+  },
+  pending: {
+    summary: "Set a ticket pending on the customer or a vendor (the clocks the policy's pauses name stop), or none to resume.",
+    ticketId: true,
+    argument: { name: 'REASON', field: 'reason', what: 'whom it waits on', example: 'customer', choices: ['customer', 'vendor', 'none'] },
+    options: { note: { type: 'string', value: 'TEXT', field: 'note', description: 'what it waits for, for the timeline' }, 'request-id': REQUEST_ID },
+    footnote: ACTOR_NOTE,
+  },
+  escalate: {
+    summary: "Move a ticket up to the next tier of the policy (or --to a higher one); the new tier's paging plan runs.",
+    ticketId: true,
+    options: {
+      reason: reason('why it needs the higher tier', true),
+      to: { type: 'string', value: 'TIER', field: 'to', description: 'the tier to move to (default: the next one up)' },
+      'request-id': REQUEST_ID,
+    },
+    footnote: ACTOR_NOTE,
+  },
+  deescalate: {
+    summary: 'Move a ticket back down to the previous tier (or --to a lower one).',
+    ticketId: true,
+    options: {
+      reason: reason('why the lower tier can take it', true),
+      to: { type: 'string', value: 'TIER', field: 'to', description: 'the tier to move to (default: the previous one)' },
+      'request-id': REQUEST_ID,
+    },
+    footnote: ACTOR_NOTE,
+  },
+  resolve: {
+    summary: 'Resolve a ticket; the resolution is sent to the requester and the follow-up is scheduled.',
+    ticketId: true,
+    options: { resolution: body('what fixed it', 'resolution'), 'request-id': REQUEST_ID },
+    footnote: ACTOR_NOTE,
+  },
+  reopen: {
+    summary: 'Reopen a resolved ticket: back in progress, its resolution clock runs on from where it stopped.',
+    ticketId: true,
+    options: { reason: reason('why, for the timeline'), 'request-id': REQUEST_ID },
+    footnote: ACTOR_NOTE,
+  },
+  close: {
+    summary: 'Close a ticket for good: nothing changes it afterwards.',
+    ticketId: true,
+    options: { reason: reason('why, for the timeline'), 'request-id': REQUEST_ID },
+    footnote: ACTOR_NOTE,
+  },
+  duplicate: {
+    summary: 'Close a ticket as a duplicate of another; the requester is told which.',
+    ticketId: true,
+    argument: { name: 'ORIGINAL', field: 'of', what: 'the id of the ticket it duplicates', example: 'T-01K2ZQ7N8C4V6B3M9E' },
+    options: { 'request-id': REQUEST_ID },
+    footnote: ACTOR_NOTE,
+  },
+  oncall: {
+    summary: 'Who is on call now (or --at a time), for each layer of every on-call schedule (or one --schedule), and until when.',
+    ticketId: false,
+    options: {
+      at: { type: 'string', value: 'TIME', field: 'at', description: 'an instant in ISO 8601 with Z or an offset, e.g. 2026-03-11T15:00:00Z (default: now)' },
+      schedule: { type: 'string', value: 'ID', field: 'schedule', description: 'only this schedule, e.g. signx-engineering' },
+    },
+    footnote: 'The schedules are the server\'s on-call file (ONCALL_FILE); without one there is nobody to name.',
   },
 } as const satisfies Record<string, CommandSpec>;
 
@@ -86,6 +198,8 @@ const NAMES = Object.keys(COMMANDS) as CommandName[];
 export interface Invocation {
   command: CommandName;
   ticketId?: string;
+  /** The word after the ticket id, for commands with an argument. */
+  argument?: string;
   values: Record<string, string | boolean | undefined>;
 }
 
@@ -93,6 +207,10 @@ export type Parsed = { kind: 'help'; text: string } | { kind: 'run'; invocation:
 
 function isCommand(word: string): word is CommandName {
   return (NAMES as string[]).includes(word);
+}
+
+export function commandSpec(command: CommandName): CommandSpec {
+  return COMMANDS[command];
 }
 
 export function parseCommandLine(argv: readonly string[]): Parsed {
@@ -106,7 +224,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   }
   if (!isCommand(first)) throw usageError(`unknown command '${first}'; expected one of ${NAMES.join(', ')}`, "see 'tierline --help'");
 
-  const spec: CommandSpec = COMMANDS[first];
+  const spec = commandSpec(first);
   const options: Options = { ...spec.options, ...COMMON_OPTIONS };
   let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
   try {
@@ -122,23 +240,58 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   }
   if (parsed.values.help) return { kind: 'help', text: commandHelp(first) };
 
-  const [ticketId, ...extra] = parsed.positionals;
-  if (spec.ticketId && ticketId === undefined) throw usageError(`${first} needs the ticket id, e.g. tierline ${first} T-01K2ZQ7N8C4V6B3M9D ...`);
-  const unexpected = spec.ticketId ? extra : parsed.positionals;
-  if (unexpected.length) throw usageError(`unexpected argument '${unexpected[0]}'; ${first} takes ${spec.ticketId ? 'one ticket id' : 'options only'}`, `see 'tierline ${first} --help'`);
+  const positionals = [...parsed.positionals];
+  const ticketId = spec.ticketId ? positionals.shift() : undefined;
+  if (spec.ticketId && ticketId === undefined) {
+    throw usageError(`${first} needs the ticket id, e.g. tierline ${first} T-01K2ZQ7N8C4V6B3M9D${spec.argument ? ` ${spec.argument.example}` : ''} ...`);
+  }
+  const argument = spec.argument ? positionals.shift() : undefined;
+  if (spec.argument && argument === undefined) {
+    throw usageError(`${first} needs ${spec.argument.what} after the ticket id, e.g. tierline ${first} ${ticketId} ${spec.argument.example}`, `see 'tierline ${first} --help'`);
+  }
+  if (spec.argument?.choices && !spec.argument.choices.includes(argument!)) {
+    throw usageError(`${spec.argument.name}: expected one of ${spec.argument.choices.join(', ')}, got '${argument}'`);
+  }
+  if (positionals.length) {
+    const takes = spec.ticketId ? `one ticket id${spec.argument ? ` and ${spec.argument.name}` : ''}` : 'options only';
+    throw usageError(`unexpected argument '${positionals[0]}'; ${first} takes ${takes}`, `see 'tierline ${first} --help'`);
+  }
 
   const missing = Object.entries(spec.options).filter(([name, o]) => o.required && parsed.values[name] === undefined);
   if (missing.length) throw usageError(...missing.map(([name]) => `--${name} is required`), `see 'tierline ${first} --help'`);
 
-  return { kind: 'run', invocation: { command: first, ...(spec.ticketId ? { ticketId } : {}), values: parsed.values } };
+  return {
+    kind: 'run',
+    invocation: { command: first, ...(ticketId !== undefined ? { ticketId } : {}), ...(argument !== undefined ? { argument } : {}), values: parsed.values },
+  };
 }
 
 /** The options of a command whose `-` value is read from stdin. */
 export function stdinOptions(command: CommandName): string[] {
-  const options: Options = COMMANDS[command].options;
-  return Object.entries(options)
+  return Object.entries(commandSpec(command).options as Options)
     .filter(([, o]) => o.fromStdin)
     .map(([name]) => name);
+}
+
+/**
+ * The request (an action's body, or a query) a command line makes, and which option or argument
+ * set each field, so that the API's field errors name what to change.
+ */
+export function requestOf(inv: Invocation): { body: Record<string, string>; fields: Record<string, string> } {
+  const spec = commandSpec(inv.command);
+  const body: Record<string, string> = {};
+  const fields: Record<string, string> = {};
+  if (spec.argument && inv.argument !== undefined) {
+    body[spec.argument.field] = inv.argument;
+    fields[spec.argument.field] = spec.argument.name;
+  }
+  for (const [name, o] of Object.entries(spec.options as Options)) {
+    if (!o.field) continue;
+    fields[o.field] = `--${name}`;
+    const value = inv.values[name];
+    if (typeof value === 'string') body[o.field] = value;
+  }
+  return { body, fields };
 }
 
 function optionLines(options: Options): string[] {
@@ -148,21 +301,23 @@ function optionLines(options: Options): string[] {
 }
 
 function synopsis(command: CommandName): string {
-  const spec: CommandSpec = COMMANDS[command];
+  const spec = commandSpec(command);
   const parts = [`tierline ${command}`];
   if (spec.ticketId) parts.push('ID');
-  for (const [name, o] of Object.entries(spec.options)) if (o.required) parts.push(`--${name} ${o.value}`);
-  if (Object.values(spec.options).some((o) => !o.required)) parts.push('[options]');
+  if (spec.argument) parts.push(spec.argument.choices ? spec.argument.choices.join('|') : spec.argument.name);
+  for (const [name, o] of Object.entries(spec.options as Options)) if (o.required) parts.push(`--${name} ${o.value}`);
+  if (Object.values(spec.options as Options).some((o) => !o.required)) parts.push('[options]');
   parts.push('[--json]');
   return parts.join(' ');
 }
 
 export function commandHelp(command: CommandName): string {
-  const spec: CommandSpec = COMMANDS[command];
+  const spec = commandSpec(command);
   const lines = [`Usage: ${synopsis(command)}`, '', spec.summary];
   if (spec.footnote) lines.push(spec.footnote);
   if (Object.keys(spec.options).length) lines.push('', 'Options:', ...optionLines(spec.options));
   lines.push('', 'Common options:', ...optionLines(COMMON_OPTIONS));
+  lines.push('', `Exit codes: ${EXIT_CODE_SUMMARY}; 'tierline --help' says more.`);
   return lines.join('\n');
 }
 
@@ -171,7 +326,7 @@ export function generalHelp(): string {
   return [
     'Usage: tierline <command> [ID] [options]',
     '',
-    'Works tickets through the tierline HTTP API.',
+    'Works tickets through the tierline HTTP API. Prints for people; --json prints the API\'s answer.',
     '',
     'Commands:',
     ...NAMES.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name].summary}`),
@@ -180,6 +335,8 @@ export function generalHelp(): string {
     ...optionLines(COMMON_OPTIONS),
     '',
     "'tierline <command> --help' shows a command's options.",
-    'Exit codes: 0 done, 1 failed, 2 usage or invalid request, 3 token refused, 4 no such ticket, 5 the ticket refused the action.',
+    '',
+    'Exit codes:',
+    ...EXIT_CODE_LINES.map((line) => `  ${line}`),
   ].join('\n');
 }

@@ -4,6 +4,7 @@
  */
 import { formatDuration } from '../domain/duration.js';
 import type { SlaClockView, TicketView } from '../domain/ticket/view.js';
+import type { TicketList } from './api.js';
 
 /** `2026-11-23T15:00:00.000Z` -> `2026-11-23 15:00:00 UTC`. */
 export function time(iso: string): string {
@@ -16,7 +17,7 @@ const words = (status: string) => status.replace(/_/g, ' ');
 const priority = (ticket: TicketView) => (ticket.priorityName === ticket.priority ? ticket.priority : `${ticket.priority} ${ticket.priorityName}`);
 
 /** Rows of cells, each column padded to its widest cell. */
-function table(rows: string[][], indent = '  '): string[] {
+export function table(rows: string[][], indent = '  '): string[] {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => (indent + row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  ')).trimEnd());
@@ -101,5 +102,24 @@ export function formatTicket(ticket: TicketView): string {
     ),
   );
   lines.push('', `as of ${time(ticket.asOf)}`);
+  return lines.join('\n');
+}
+
+/** The tickets of `list` as a table with a header, then how many and how to get the next page. */
+export function formatTicketList(list: TicketList, limit: number): string {
+  if (list.tickets.length === 0) return list.nextPageToken ? `no tickets on this page\nnext page: --page-token ${list.nextPageToken}` : 'no tickets match';
+  const rows = list.tickets.map((t) => [
+    t.id,
+    t.status ? words(t.status) : '-',
+    t.priority ?? '-',
+    t.tier ?? '-',
+    t.assignee ?? '-',
+    [t.slaBreached ? 'BREACHED' : '', t.slaDueAt ? `due ${time(t.slaDueAt)}` : ''].filter(Boolean).join(', ') || '-',
+    time(t.openedAt),
+  ]);
+  const lines = table([['ID', 'STATUS', 'PRIORITY', 'TIER', 'ASSIGNEE', 'SLA', 'OPENED'], ...rows], '');
+  const count = `${list.tickets.length} ticket${list.tickets.length === 1 ? '' : 's'}`;
+  if (list.nextPageToken) lines.push('', count, `next page: --page-token ${list.nextPageToken}`);
+  else lines.push('', list.tickets.length >= limit ? `${count} (the first ${limit}; --limit shows more)` : count);
   return lines.join('\n');
 }

@@ -32,7 +32,7 @@ async function main(argv: string[]): Promise<ExitCode> {
   const settings = resolveSettings({ api: parsed.invocation.values.api as string | undefined, token: parsed.invocation.values.token as string | undefined });
   const invocation = await withStdin(parsed.invocation);
   const outcome = await runCommand(invocation, new TicketApi(settings));
-  process.stdout.write(`${invocation.values.json ? JSON.stringify(outcome.ticket, null, 2) : outcome.text}\n`);
+  process.stdout.write(`${invocation.values.json ? JSON.stringify(outcome.json, null, 2) : outcome.text}\n`);
   return EXIT.ok;
 }
 

@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
@@ -11,28 +10,16 @@ import type { FastifyInstance } from 'fastify';
 import { buildApi } from '../../adapters/http/server.js';
 import type { TicketView } from '../../domain/ticket/view.js';
 import { apiTokenPath, LOCAL_ACTOR } from '../../workers/api-token.js';
-import { PROJECT_ROOT } from '../../workers/temporal-tools.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { devServerEnv, ticketHarness, type TicketHarness } from '../helpers/temporal.js';
-
-const CLI = join(PROJECT_ROOT, 'cli', 'main.ts');
-const BIN = join(PROJECT_ROOT, 'bin', 'tierline.mjs');
+import { BIN, tierlineRunner, type Run } from './run-tierline.js';
 
 const newToken = () => `tl_${randomBytes(24).toString('base64url')}`;
 /** Grace's token, the one the CLI is given; and the embedded default's, kept in a data folder. */
 const graceToken = newToken();
 const localToken = newToken();
 const SECRETS = [graceToken, localToken];
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** The settings the CLI reads; the test's own environment must not leak into the child. */
-const SETTINGS = ['TIERLINE_API_URL', 'TIERLINE_API_TOKEN', 'TIERLINE_DATA_DIR', 'HTTP_HOST', 'HTTP_PORT'];
 
 describe('the tierline CLI works tickets through the HTTP API (real dev-server Temporal)', () => {
   let env: TestWorkflowEnvironment;
@@ -45,24 +32,7 @@ describe('the tierline CLI works tickets through the HTTP API (real dev-server T
   const emptyDataDir = mkdtempSync(join(tmpdir(), 'tierline-cli-empty-'));
 
   /** Runs the CLI as a person would, and checks that no output shows a token. */
-  function tierline(args: string[], opts: { env?: Record<string, string>; stdin?: string; launcher?: string[] } = {}): Promise<Run> {
-    const childEnv: NodeJS.ProcessEnv = { ...process.env };
-    for (const name of SETTINGS) delete childEnv[name];
-    Object.assign(childEnv, opts.env ?? { TIERLINE_API_URL: apiUrl, TIERLINE_API_TOKEN: graceToken, TIERLINE_DATA_DIR: emptyDataDir });
-    const child = spawn(process.execPath, [...(opts.launcher ?? ['--import', 'tsx', CLI]), ...args], { cwd: PROJECT_ROOT, env: childEnv });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.stdin.end(opts.stdin ?? '');
-    return new Promise((resolve, reject) => {
-      child.on('error', reject);
-      child.on('close', (code) => {
-        for (const secret of SECRETS) assert.ok(!stdout.includes(secret) && !stderr.includes(secret), `tierline ${args.join(' ')} printed a token`);
-        resolve({ code, stdout, stderr });
-      });
-    });
-  }
+  const tierline = tierlineRunner(() => ({ TIERLINE_API_URL: apiUrl, TIERLINE_API_TOKEN: graceToken, TIERLINE_DATA_DIR: emptyDataDir }), SECRETS);
 
   const opened = (run: Run) => {
     assert.equal(run.code, 0, run.stderr);
