@@ -3,7 +3,7 @@
  * uses. It validates before it touches Temporal, so bad input starts nothing, and it turns
  * Temporal's errors into the domain's: not found, refused (with the ticket's reason), invalid.
  */
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdConflictPolicy,
@@ -13,6 +13,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Policy } from '../domain/policy/schema.js';
 import type { Command } from '../domain/ticket/commands.js';
@@ -79,6 +80,30 @@ export interface TicketSummary {
   closedAt?: string;
 }
 
+/**
+ * Page tokens wrap the server's own with the query they continue, so a token is refused (400)
+ * when it is not one of ours or is used with other filters, before it reaches the server.
+ */
+const queryDigest = (query: string) => createHash('sha256').update(query).digest('base64url').slice(0, 16);
+
+function sealPageToken(serverToken: Uint8Array, query: string): string {
+  return Buffer.from(JSON.stringify({ q: queryDigest(query), t: Buffer.from(serverToken).toString('base64url') })).toString('base64url');
+}
+
+function openPageToken(token: string, query: string): Buffer {
+  const refuse = (message: string) => new InvalidInput([{ path: 'pageToken', message }]);
+  let sealed: unknown;
+  try {
+    sealed = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
+  } catch {
+    throw refuse('not a page token this server gave');
+  }
+  const { q, t } = (sealed ?? {}) as { q?: unknown; t?: unknown };
+  if (typeof q !== 'string' || typeof t !== 'string' || !t) throw refuse('not a page token this server gave');
+  if (q !== queryDigest(query)) throw refuse('the page token belongs to a list with other filters');
+  return Buffer.from(t, 'base64url');
+}
+
 /** Quotes a value for a visibility query; the filter values never reach it unquoted. */
 const quote = (value: string) => `'${value.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
@@ -95,6 +120,12 @@ export function visibilityQuery(filter: TicketFilter): string {
   if (filter.breached !== undefined) terms.push(`${SlaBreached.name} = ${filter.breached}`);
   if (filter.open) terms.push(`ExecutionStatus = 'Running'`);
   return terms.join(' AND ');
+}
+
+export interface TicketPage {
+  tickets: TicketSummary[];
+  /** Present when more tickets match: pass it back for the next page. */
+  nextPageToken?: string;
 }
 
 export interface OpenResult {
@@ -196,16 +227,38 @@ export class TicketClient {
     }
   }
 
-  /** Tickets matching the filter, newest first, from Temporal's visibility store. */
+  /** Tickets matching the filter, newest first, from Temporal's visibility store (up to `limit`). */
   async list(filter: TicketFilter = {}, limit = 50): Promise<TicketSummary[]> {
     const rows: TicketSummary[] = [];
-    for await (const wf of this.temporal.workflow.list({ query: visibilityQuery(filter), pageSize: Math.min(limit, 1000) })) {
+    let pageToken: string | undefined;
+    do {
+      const page = await this.listPage(filter, Math.min(limit - rows.length, 1000), pageToken);
+      rows.push(...page.tickets);
+      pageToken = page.nextPageToken;
+    } while (pageToken && rows.length < limit);
+    return rows.slice(0, limit);
+  }
+
+  /**
+   * One page of `list`: at most `pageSize` tickets and, when more match, the opaque token that
+   * fetches the next page (Temporal's own visibility page token, so a page is one server call).
+   */
+  async listPage(filter: TicketFilter, pageSize: number, pageToken?: string): Promise<TicketPage> {
+    const { namespace } = this.temporal.options;
+    const query = visibilityQuery(filter);
+    const serverToken = pageToken === undefined ? undefined : openPageToken(pageToken, query);
+    // Bounded: a server that cannot read a token answers "unknown", which the client would retry.
+    const response = await this.temporal.withDeadline(Date.now() + 15_000, () =>
+      this.temporal.workflowService.listWorkflowExecutions({ namespace, query, pageSize, ...(serverToken ? { nextPageToken: serverToken } : {}) }),
+    );
+    const tickets: TicketSummary[] = [];
+    for (const raw of response.executions ?? []) {
+      const wf = await executionInfoFromRaw(raw, this.temporal.options.loadedDataConverter, raw, namespace);
       const sa = wf.typedSearchAttributes;
-      const id = sa.get(TicketId) ?? wf.workflowId.replace(/^ticket-/, '');
       const pick = <T>(k: string, v: T | undefined) => (v === undefined || v === '' ? {} : { [k]: v });
       const due = sa.get(SlaDueAt);
-      rows.push({
-        id,
+      tickets.push({
+        id: sa.get(TicketId) ?? wf.workflowId.replace(/^ticket-/, ''),
         ...pick('status', sa.get(TicketStatus)),
         ...pick('priority', sa.get(TicketPriority)),
         ...pick('tier', sa.get(TicketTier)),
@@ -216,9 +269,9 @@ export class TicketClient {
         openedAt: wf.startTime.toISOString(),
         ...pick('closedAt', wf.closeTime?.toISOString()),
       });
-      if (rows.length >= limit) break;
     }
-    return rows;
+    const next = response.nextPageToken?.length ? sealPageToken(response.nextPageToken, query) : undefined;
+    return { tickets, ...(next ? { nextPageToken: next } : {}) };
   }
 
   /** A customer's message (adapters): never blocks on the ticket. */

@@ -118,7 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TierlineConfig
 /** The adapters' settings for the HTTP API: an adapter is on when its secret is set. */
 export function adapterSettings(cfg: Env): AdapterSettings {
   return {
-    ...(cfg.SLACK_SIGNING_SECRET ? { slack: { signingSecret: cfg.SLACK_SIGNING_SECRET, users: cfg.SLACK_USERS ?? {} } } : {}),
+    ...(cfg.SLACK_SIGNING_SECRET ? { slack: { signingSecret: cfg.SLACK_SIGNING_SECRET, users: cfg.SLACK_USERS ?? {}, ...(cfg.SLACK_BOT_TOKEN ? { botToken: cfg.SLACK_BOT_TOKEN } : {}), ...(cfg.SLACK_API_URL ? { apiUrl: cfg.SLACK_API_URL } : {}) } } : {}),
     ...(cfg.GITHUB_WEBHOOK_SECRET ? { github: { secret: cfg.GITHUB_WEBHOOK_SECRET, users: cfg.GITHUB_USERS ?? {} } } : {}),
     ...(cfg.DISCORD_PUBLIC_KEY ? { discord: { publicKey: cfg.DISCORD_PUBLIC_KEY.toLowerCase(), users: cfg.DISCORD_USERS ?? {} } } : {}),
     ...(cfg.PAGERDUTY_WEBHOOK_SECRET ? { pagerduty: { secret: cfg.PAGERDUTY_WEBHOOK_SECRET, users: cfg.PAGERDUTY_USERS ?? {} } } : {}),

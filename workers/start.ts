@@ -4,8 +4,12 @@
  * where everything is, and shuts it all down on Ctrl-C. Tickets live in the SQLite file under the
  * data folder, so they survive a restart.
  */
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { fileAttachmentStore } from '../adapters/email/attachments.js';
+import { receiveMail } from '../adapters/email/inbound.js';
+import { startInboundSmtp } from '../adapters/email/smtp-listener.js';
 import { buildApi } from '../adapters/http/server.js';
 import { TicketClient } from '../client/tickets.js';
 import { loadPolicy } from '../policies/load.js';
@@ -72,8 +76,15 @@ async function main(): Promise<void> {
       if (process.stdout.isTTY) console.log(`tierline: API token: ${local.token}`);
     }
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+    const tickets = new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy });
+    const inboundEmail = {
+      ownAddresses: [config.SMTP_FROM],
+      messageIdDomain: config.EMAIL_DOMAIN,
+      attachments: { store: fileAttachmentStore(join(config.TIERLINE_DATA_DIR, 'attachments')), publicUrl: config.publicUrl },
+    };
     const api = buildApi({
-      tickets: new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy }),
+      tickets,
+      inboundEmail,
       tokens,
       linkSecret: linkSecret(config),
       ...(oncall ? { oncall } : {}),
@@ -81,6 +92,11 @@ async function main(): Promise<void> {
     });
     await api.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     stops.push(() => api.close());
+    if (config.INBOUND_SMTP_PORT !== undefined) {
+      const smtp = await startInboundSmtp({ host: config.INBOUND_SMTP_HOST, port: config.INBOUND_SMTP_PORT, receive: (raw) => receiveMail(raw, { tickets, ...inboundEmail }) });
+      stops.push(() => smtp.close());
+      console.log(`tierline: inbound mail smtp://${smtp.host}:${smtp.port} (any recipient, no AUTH)`);
+    }
 
     console.log(`tierline: policy ${policy.id}@${policy.version} (${policy.name})`);
     console.log(`tierline: Temporal ${address}${devServer ? ` (dev server, data in ${config.TIERLINE_DATA_DIR})` : ''}`);

@@ -7,7 +7,15 @@ import { z } from 'zod';
 import { scheduleToICalendar } from '../../domain/escalation/ical.js';
 import type { OnCallConfig } from '../../domain/escalation/oncall-schema.js';
 import { fieldErrors } from '../../domain/ticket/intake.js';
+import { discordInteractions } from '../discord/routes.js';
+import { githubWebhook } from '../github/routes.js';
+import { emailInboundRoutes } from '../email/routes.js';
+import type { InboundEmailSettings } from '../email/inbound.js';
+import { pagerDutyRoutes } from '../pagerduty/routes.js';
+import { slackRoutes } from '../slack/routes.js';
 import { verifySolvedSignature } from '../../client/solved-link.js';
+import { openApiDocument } from './openapi.js';
+import { oncallRoutes } from './oncall-routes.js';
 import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
 
 export interface ApiOptions {
@@ -21,17 +29,19 @@ export interface ApiOptions {
   logger?: boolean;
   /** The webhook and interactivity adapters that are configured; each is off without its secret. */
   adapters?: AdapterSettings;
+  /** Email in: the raw-message webhook (`POST /v1/inbound/email`) is served when this is given. */
+  inboundEmail?: InboundEmailSettings;
 }
 
 /** Each adapter's secrets and identity maps, from configuration (workers/config.ts). */
 export interface AdapterSettings {
   /** Slack interactivity and slash commands: the app's signing secret, Slack user id -> engineer. */
-  slack?: { signingSecret: string; users: Record<string, string> };
+  slack?: { signingSecret: string; users: Record<string, string>; botToken?: string; apiUrl?: string };
   /** GitHub issues webhook: its secret, GitHub login -> engineer. */
   github?: { secret: string; users: Record<string, string> };
   /** Discord interactions: the application's public key (hex), Discord user id -> engineer. */
   discord?: { publicKey: string; users: Record<string, string> };
-  /** PagerDuty webhooks v3: the subscription's signing secret, PagerDuty user email -> engineer. */
+  /** PagerDuty webhooks v3: the subscription's signing secret, PagerDuty user id -> engineer. */
   pagerduty?: { secret: string; users: Record<string, string> };
 }
 
@@ -50,7 +60,7 @@ const requestId = z.string().trim().min(1).max(200).optional();
 const text = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`).max(20_000);
 
 /** Each engineer action: its route, its body, and the command it becomes. */
-const ACTIONS = {
+export const ACTIONS = {
   acknowledge: { command: 'acknowledge', body: z.object({ requestId }).strict() },
   respond: { command: 'respond', body: z.object({ body: text('body'), requestId }).strict() },
   note: { command: 'note', body: z.object({ body: text('body'), requestId }).strict() },
@@ -85,9 +95,9 @@ const ACTIONS = {
   csat: { command: 'recordCsat', body: z.object({ score: z.number().int().min(1).max(5), effort: z.number().int().min(1).max(7).optional(), comment: z.string().max(2000).optional(), requestId }).strict() },
 } as const;
 
-const CustomerMessageBody = z.object({ body: text('body'), messageId: z.string().max(998).optional(), from: z.string().max(300).optional(), automatic: z.boolean().optional() }).strict();
+export const CustomerMessageBody = z.object({ body: text('body'), messageId: z.string().max(998).optional(), from: z.string().max(300).optional(), automatic: z.boolean().optional() }).strict();
 
-const ListQuery = z
+export const ListQuery = z
   .object({
     status: z.string().max(100).optional(),
     priority: z.string().max(100).optional(),
@@ -97,6 +107,7 @@ const ListQuery = z
     breached: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     open: z.enum(['true', 'false']).transform((v) => v === 'true').optional(),
     limit: z.coerce.number().int().min(1).max(500).default(50),
+    pageToken: z.string().min(1).max(2000).regex(/^[A-Za-z0-9_-]+$/, 'expected the nextPageToken of an earlier page').optional(),
   })
   .strict();
 
@@ -152,6 +163,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   });
 
   app.get('/healthz', async () => ({ ok: true }));
+  // The API's own description, from the schemas that validate its requests (no token needed).
+  const openapi = openApiDocument({ actions: ACTIONS, listQuery: ListQuery, customerMessage: CustomerMessageBody });
+  app.get('/v1/openapi.json', async () => openapi);
 
   // The requester's "this solved it" link: no account, the signature is the proof. GET only shows
   // a button (mail scanners follow links); the POST it sends marks the ticket solved.
@@ -181,6 +195,11 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
 
   // Adapters: each registers its own routes here. Webhooks prove themselves by their signature,
   // not by a bearer token; an adapter whose secret is not configured has no routes (404).
+  const { slack, pagerduty } = opts.adapters ?? {};
+  if (slack) app.register(slackRoutes, { tickets: opts.tickets, ...slack });
+  if (pagerduty) app.register(pagerDutyRoutes, { tickets: opts.tickets, ...pagerduty });
+  if (opts.adapters?.github) app.register(githubWebhook, { tickets: opts.tickets, ...opts.adapters.github });
+  if (opts.adapters?.discord) app.register(discordInteractions, { tickets: opts.tickets, ...opts.adapters.discord });
   // (end of adapters)
 
   app.register(async (api) => {
@@ -196,6 +215,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       return reply.code(created ? 201 : 200).header('location', `/v1/tickets/${ticket.id}`).send(ticket);
     });
 
+    api.register(oncallRoutes, { oncall: opts.oncall });
+    if (opts.inboundEmail) api.register(emailInboundRoutes, { tickets: opts.tickets, ...opts.inboundEmail });
+
     // A layer's on-call shifts as an iCalendar feed (from a week ago), for calendar subscriptions.
     api.get<{ Params: { schedule: string; layer: string } }>('/v1/oncall/:schedule/:layer.ics', async (req, reply) => {
       const { days, person } = IcsQuery.parse(req.query ?? {});
@@ -209,8 +231,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     });
 
     api.get('/v1/tickets', async (req) => {
-      const { limit, ...filter } = ListQuery.parse(req.query ?? {});
-      return { tickets: await opts.tickets.list(filter, limit) };
+      const { limit, pageToken, ...filter } = ListQuery.parse(req.query ?? {});
+      return opts.tickets.listPage(filter, limit, pageToken);
     });
 
     api.get<{ Params: { id: string } }>('/v1/tickets/:id', async (req) => opts.tickets.get(req.params.id));

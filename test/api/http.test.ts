@@ -1,11 +1,10 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
-import { buildApi } from '../../adapters/http/server.js';
+import { ACTIONS, buildApi } from '../../adapters/http/server.js';
 import { derivedTicketId, ticketWorkflowId } from '../../client/ticket-ids.js';
 import { TicketClient } from '../../client/tickets.js';
 import { loadOnCall } from '../../workers/oncall.js';
@@ -14,6 +13,7 @@ import type { TicketView } from '../../domain/ticket/view.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { devServerEnv, settled, ticketHarness, type TicketHarness } from '../helpers/temporal.js';
+import { eventually, listenOnLoopback } from '../helpers/api.js';
 
 const TOKEN = 'test-token-for-grace-0123456789';
 
@@ -27,8 +27,7 @@ describe('the HTTP API on a real Temporal dev server', () => {
     env = await devServerEnv();
     harness = await ticketHarness(env, { policy: caroLikePolicy(), activities: outboxActivities().activities });
     app = buildApi({ tickets: harness.tickets, tokens: new Map([[TOKEN, 'grace']]) });
-    await app.listen({ host: '127.0.0.1', port: 0 });
-    base = `http://127.0.0.1:${(app.server.address() as AddressInfo).port}`;
+    base = await listenOnLoopback(app);
   });
   after(async () => {
     await app?.close();
@@ -54,15 +53,6 @@ describe('the HTTP API on a real Temporal dev server', () => {
     ...extra,
   });
 
-  async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const value = await probe();
-      if (value !== undefined) return value;
-      if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-      await new Promise((r) => setTimeout(r, 200));
-    }
-  }
 
   test('health needs no token; everything else refuses a missing or wrong one with 401', async () => {
     assert.equal((await fetch(`${base}/healthz`)).status, 200);
@@ -215,5 +205,51 @@ describe('the HTTP API on a real Temporal dev server', () => {
     const injected = await call('GET', `/v1/tickets?status=${encodeURIComponent("x' OR TicketStatus != 'y")}`);
     assert.equal(injected.status, 200);
     assert.deepEqual(injected.body.tickets, []);
+  });
+
+  test('the list pages through every match with nextPageToken, and refuses a token it did not give', async () => {
+    const tag = `page-${Date.now()}`;
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await call('POST', '/v1/tickets', intake(`Paged ${i}`, { priority: 'P3', category: tag }))).body.id as string);
+    // The category is not a search attribute; the five are the only P3 tickets of this file.
+    const rows = (body: unknown) => (body as { tickets: { id: string }[] }).tickets;
+    await eventually('the five in visibility', async () => (rows((await call('GET', '/v1/tickets?priority=P3&limit=500')).body).length >= 5 ? true : undefined));
+    const seen: string[] = [];
+    let token: string | undefined;
+    let pages = 0;
+    do {
+      const page = await call('GET', `/v1/tickets?priority=P3&limit=2${token ? `&pageToken=${token}` : ''}`);
+      assert.equal(page.status, 200);
+      assert.ok(rows(page.body).length <= 2);
+      seen.push(...rows(page.body).map((t) => t.id));
+      token = page.body.nextPageToken as string | undefined;
+      pages++;
+    } while (token && pages < 10);
+    assert.deepEqual([...seen].sort(), [...ids].sort(), 'every ticket once, over the pages');
+    assert.ok(pages >= 3, `five tickets two at a time take three pages (took ${pages})`);
+    const bad = await call('GET', '/v1/tickets?pageToken=bm90LWEtdG9rZW4');
+    assert.equal(bad.status, 400);
+    const errors = (body: unknown) => (body as { errors: { path: string; message: string }[] }).errors;
+    assert.equal(errors(bad.body)[0]!.path, 'pageToken');
+    const first = await call('GET', '/v1/tickets?priority=P3&limit=2');
+    const otherFilters = await call('GET', `/v1/tickets?priority=P2&limit=2&pageToken=${first.body.nextPageToken}`);
+    assert.equal(otherFilters.status, 400);
+    assert.match(errors(otherFilters.body)[0]!.message, /other filters/);
+  });
+
+  test('the OpenAPI document describes every route from the schemas that validate it, without a token', async () => {
+    const res = await fetch(`${base}/v1/openapi.json`);
+    assert.equal(res.status, 200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties?: Record<string, unknown>; required?: string[] } }> } }>> };
+    assert.equal(doc.openapi, '3.1.0');
+    for (const route of Object.keys(ACTIONS)) assert.ok(doc.paths[`/v1/tickets/{id}/${route}`]?.['post'], `the ${route} action is documented`);
+    const respond = doc.paths['/v1/tickets/{id}/respond']!['post']!.requestBody!.content['application/json']!.schema;
+    assert.deepEqual(respond.required, ['body']);
+    const intakeSchema = doc.paths['/v1/tickets']!['post']!.requestBody!.content['application/json']!.schema;
+    assert.ok(intakeSchema.properties?.['attachments'], 'attachments (as references) are part of the intake');
+    assert.deepEqual([...(intakeSchema.required ?? [])].sort(), ['channel', 'requester', 'subject']);
+    // What the document says is required is what the server refuses without.
+    const missing = await call('POST', '/v1/tickets', { description: 'no subject, no requester, no channel' });
+    assert.deepEqual((missing.body as unknown as { errors: { path: string }[] }).errors.map((e) => e.path).sort(), ['channel', 'requester', 'subject']);
   });
 });
