@@ -118,6 +118,95 @@ export const PagingPlanSchema = z
   .strict();
 export type PagingPlan = z.infer<typeof PagingPlanSchema>;
 
+/** Where an incident's status updates go: the Slack incident channel, email to the requesters of
+ * linked tickets, a Discord announcement, the public status page, social media (Twitter/X) and a
+ * GitHub announcement (Caro's "Notify all users (Discord, Twitter, GitHub)"). */
+export const BROADCAST_CHANNELS = ['slack', 'email', 'discord', 'status-page', 'social', 'github'] as const;
+export type BroadcastChannel = (typeof BROADCAST_CHANNELS)[number];
+
+/** What the incident's paging names instead of a paging plan: tell, do not page. */
+export const NOTIFY_ONLY = 'notify';
+
+const positiveDuration = DurationText.refine((t) => (parseDuration(t) ?? 0) > 0, { message: 'expected a duration longer than 0s' });
+
+export const IncidentSeveritySchema = z
+  .object({
+    id,
+    name: z.string().min(1),
+    description: z.string().optional(),
+    updateEvery: positiveDuration.describe('the status-update cadence: the next update is due this long after the last one (an update may promise sooner, never later)'),
+    remindBefore: DurationText.describe('remind the incident commander this long before the next update is due'),
+    overdueAfter: DurationText.default('0s').describe('a missed update is overdue this long after it was due (0s: at the due instant)'),
+    onOverdue: z
+      .string()
+      .min(1)
+      .default(NOTIFY_ONLY)
+      .describe("when an update is overdue: 'notify' tells the incident channel and the commander; the name of a paging plan of escalation.paging also pages through it, like an SLA breach"),
+    pageAtOnce: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('page through this paging plan of escalation.paging as soon as an incident is declared at (or raised to) this severity'),
+  })
+  .strict()
+  .refine((s) => parseDuration(s.remindBefore)! < parseDuration(s.updateEvery)!, { message: 'remindBefore must be shorter than updateEvery', path: ['remindBefore'] });
+export type IncidentSeverity = z.output<typeof IncidentSeveritySchema>;
+
+/** How tickets propose an incident: `count` openings sharing a category, component or tag within `within`. */
+export const ProposalRuleSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    by: z
+      .enum(['category', 'component', 'tag'])
+      .describe("what the tickets share: their category, a component (a tag 'component:<name>'), or any one tag"),
+    count: z.number().int().min(2).max(1000).describe('this many tickets ...'),
+    within: positiveDuration.describe('... opened within this long of each other propose an incident'),
+    when: ConditionSchema.optional().describe('only tickets matching this condition count'),
+  })
+  .strict()
+  .describe('a proposal notifies the on-call and waits for a person to declare the incident; it never declares one itself');
+export type ProposalRule = z.output<typeof ProposalRuleSchema>;
+
+export const DEFAULT_INCIDENT_SEVERITIES: IncidentSeverity[] = [
+  { id: 'critical', name: 'Critical', description: 'The service is down for everyone', updateEvery: '30m', remindBefore: '10m', overdueAfter: '5m', onOverdue: NOTIFY_ONLY },
+  { id: 'major', name: 'Major', description: 'A partial outage or a degraded service', updateEvery: '1h', remindBefore: '15m', overdueAfter: '15m', onOverdue: NOTIFY_ONLY },
+  { id: 'minor', name: 'Minor', description: 'A small part of the service misbehaves', updateEvery: '4h', remindBefore: '30m', overdueAfter: '30m', onOverdue: NOTIFY_ONLY },
+];
+
+export const IncidentsSchema = z
+  .object({
+    severities: z
+      .array(IncidentSeveritySchema)
+      .min(1)
+      .default(DEFAULT_INCIDENT_SEVERITIES)
+      .describe('ordered from the most to the least severe; an incident is declared at one of them'),
+    service: z.string().min(1).optional().describe("the service named in status updates ('[Identified] TRKV Service Update'); default: the policy's name"),
+    linkedTicketClocks: z
+      .enum(['keep', 'pause'])
+      .default('keep')
+      .describe("the customer-facing SLA clocks (first response, next response, periodic update, resolution) of linked tickets keep running, or pause while the incident is open; triage always runs"),
+    onResolve: z
+      .enum(['resolve-linked', 'notify-linked'])
+      .default('notify-linked')
+      .describe('resolving the incident resolves its linked tickets (each with its own follow-up and survey), or only tells them'),
+    broadcast: z.array(z.enum(BROADCAST_CHANNELS)).default(['slack', 'status-page']).describe('where each status update goes, once per channel; status-page: the public page and its feed list the incident'),
+    statusPage: z
+      .object({
+        title: z.string().min(1).optional().describe("the public page's title; default: '<policy name> status'"),
+        basePath: z
+          .string()
+          .regex(/^\/[A-Za-z0-9_-]+(\/[A-Za-z0-9_-]+)*$/, 'expected a path such as /status')
+          .default('/status')
+          .describe('where the API serves the page without a token: <basePath> (HTML), <basePath>/index.json, <basePath>/feed.atom, <basePath>/incidents/<id>'),
+      })
+      .strict()
+      .default({ basePath: '/status' }),
+    proposals: z.array(ProposalRuleSchema).default([]),
+  })
+  .strict()
+  .describe('incidents: one per outage, with severities, an update cadence, broadcasts, a status page and proposals from bursts of tickets');
+export type IncidentPolicy = z.output<typeof IncidentsSchema>;
+
 export const PolicySchema = z
   .object({
     id,
@@ -239,6 +328,14 @@ export const PolicySchema = z
       })
       .strict()
       .default({ rules: [], paging: [], vendor: { followUpAfter: '1d' } }),
+    incidents: IncidentsSchema.default({
+      severities: DEFAULT_INCIDENT_SEVERITIES,
+      linkedTicketClocks: 'keep',
+      onResolve: 'notify-linked',
+      broadcast: ['slack', 'status-page'],
+      statusPage: { basePath: '/status' },
+      proposals: [],
+    }),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -279,6 +376,20 @@ export const PolicySchema = z
       checkCondition(plan.when, ['escalation', 'paging', i, 'when']);
       plan.tiers?.forEach((t, j) => tierIds.has(t) || unknown(['escalation', 'paging', i, 'tiers', j], 'tier', t, tierIds));
     });
+    const planNames = new Set(policy.escalation.paging.map((plan) => plan.name));
+    const severityIds = new Set<string>();
+    policy.incidents.severities.forEach((severity, i) => {
+      if (severityIds.has(severity.id)) ctx.addIssue({ code: 'custom', path: ['incidents', 'severities', i, 'id'], message: `severity '${severity.id}' is listed twice` });
+      severityIds.add(severity.id);
+      const expected = planNames.size ? `one of ${[...planNames].join(', ')}` : 'a paging plan, and escalation.paging has none';
+      if (severity.onOverdue !== NOTIFY_ONLY && !planNames.has(severity.onOverdue)) {
+        ctx.addIssue({ code: 'custom', path: ['incidents', 'severities', i, 'onOverdue'], message: `unknown paging plan '${severity.onOverdue}'; expected '${NOTIFY_ONLY}' or ${expected}` });
+      }
+      if (severity.pageAtOnce !== undefined && !planNames.has(severity.pageAtOnce)) {
+        ctx.addIssue({ code: 'custom', path: ['incidents', 'severities', i, 'pageAtOnce'], message: `unknown paging plan '${severity.pageAtOnce}'; expected ${expected}` });
+      }
+    });
+    policy.incidents.proposals.forEach((rule, i) => rule.when && checkCondition(rule.when, ['incidents', 'proposals', i, 'when']));
     const urgencies = policy.priorities.map((p) => p.urgency);
     if (new Set(urgencies).size !== urgencies.length) ctx.addIssue({ code: 'custom', path: ['priorities'], message: 'each priority needs its own urgency' });
     if (priorityIds.size !== policy.priorities.length) ctx.addIssue({ code: 'custom', path: ['priorities'], message: 'priority ids must be unique' });

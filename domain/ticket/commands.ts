@@ -59,7 +59,12 @@ export type SystemEvent =
   | { type: 'notificationOutcome'; key: string; channel: string; outcome: 'sent' | 'failed'; attempts: number; detail?: string }
   /** What a page did: paged someone, skipped a level with nobody on call, ran out of levels, or failed to send. */
   | { type: 'articlesSuggested'; articles: { id: string; title: string; url: string }[]; detail?: string }
-  | { type: 'pageProgress'; pageId: string; kind: 'paged' | 'skipped' | 'exhausted' | 'failed'; layer?: string; person?: string; round?: number; detail?: string };
+  | { type: 'pageProgress'; pageId: string; kind: 'paged' | 'skipped' | 'exhausted' | 'failed'; layer?: string; person?: string; round?: number; detail?: string }
+  /** The ticket belongs to an incident now; with `pauseClocks` its customer-facing clocks stop while the incident is open. */
+  | { type: 'incidentLinked'; incidentId: string; title: string; statusPageUrl?: string; pauseClocks: boolean }
+  | { type: 'incidentUnlinked'; incidentId: string }
+  /** The incident resolved: the clocks run again; `resolveTicket` (policy `onResolve: resolve-linked`) resolves the ticket with the summary. */
+  | { type: 'incidentResolved'; incidentId: string; summary: string; resolveTicket: boolean; commander?: string };
 
 export type TicketEvent = Command | SystemEvent;
 

@@ -5,15 +5,16 @@
 import { formatDuration, parseDuration } from '../duration.js';
 import { matches, priorityOf } from '../policy/match.js';
 import type { Metric, Policy } from '../policy/schema.js';
-import { meetClock, pauseClock, rerunClock, resumeClock, stopClock, type PauseReason } from '../sla/clock.js';
+import { meetClock, rerunClock, stopClock } from '../sla/clock.js';
 import { canApply, type Command, type TicketEvent } from './commands.js';
 import type { Intake } from './intake.js';
-import { activeClock, applyAlarm, earliestAlarm, factsOf, pausedMetrics, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
+import { activeClock, applyAlarm, earliestAlarm, factsOf, reconcileClocks, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
+import { incidentLinked, incidentResolved, incidentUnlinked } from './incident.js';
 import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDeadlines, nextEscalationWake, pageProgress, startPageIfDue, targetTier } from './escalation.js';
 import { effectKey as key, record, SYSTEM } from './timeline.js';
 import { articlesSuggested, leaveSelfService, nextSelfServiceWake, selfServiceOf, selfServiceTimeout, startSelfService } from './self-service.js';
 import { endVendor, escalateToVendor, nextVendorWake, recordVendorReply, vendorFollowUps } from './vendor.js';
-import type { Decision, Effect, TicketState, TicketStatus } from './types.js';
+import { isOpenStatus, type Decision, type Effect, type TicketState, type TicketStatus } from './types.js';
 
 const MAX_REMEMBERED_REQUESTS = 200;
 const MAX_MESSAGE_IDS = 20;
@@ -26,15 +27,6 @@ function setStatus(state: TicketState, status: TicketStatus): TicketState {
 function workingStatus(state: TicketState): TicketStatus {
   if (state.firstResponseAt !== undefined) return 'in_progress';
   return state.triaged ? 'awaiting_first_response' : 'new';
-}
-
-function pauseFor(state: TicketState, reason: PauseReason, now: number): TicketState {
-  const metrics = pausedMetrics(state, reason);
-  return updateClocks(state, (c) => c.status === 'running' && metrics.includes(c.metric), (c, cal) => pauseClock(c, cal, now, reason));
-}
-
-function resumeAll(state: TicketState, now: number): TicketState {
-  return updateClocks(state, (c) => c.status === 'paused', (c, cal) => resumeClock(c, cal, now));
 }
 
 function meet(state: TicketState, metric: Metric, now: number): TicketState {
@@ -153,6 +145,17 @@ function apply(state: TicketState, event: TicketEvent, now: number): Decision {
       return pageProgress(state, event, now);
     case 'articlesSuggested':
       return articlesSuggested(state, event, now);
+    case 'incidentLinked':
+      return incidentLinked(state, event, now);
+    case 'incidentUnlinked':
+      return incidentUnlinked(state, event, now);
+    case 'incidentResolved': {
+      const told = incidentResolved(state, event, now);
+      if (told.state === state || !event.resolveTicket || !isOpenStatus(told.state.status)) return told;
+      // Policy `onResolve: resolve-linked`: the ticket resolves as if its engineer did, with its own follow-up and survey.
+      const resolved = command(told.state, { type: 'resolve', actor: event.commander ?? SYSTEM, resolution: event.summary }, now);
+      return { state: resolved.state, effects: [...told.effects, ...resolved.effects] };
+    }
     case 'teamCardPosted':
       return { state: { ...state, teamCard: { channel: event.channel, ts: event.ts } }, effects: [] };
     case 'notificationOutcome': {
@@ -224,12 +227,11 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       break;
     case 'setPending': {
       if (cmd.reason === 'none') {
-        state = resumeAll({ ...state, pending: undefined }, now);
+        state = reconcileClocks({ ...state, pending: undefined }, now);
         state = setStatus(state, workingStatus(state));
         state = record(state, now, cmd.actor, 'resumed', `no longer pending${cmd.note ? `: ${cmd.note}` : ''}`);
       } else {
-        if (state.pending) state = resumeAll(state, now);
-        state = pauseFor({ ...state, pending: { reason: cmd.reason, since: now } }, cmd.reason, now);
+        state = reconcileClocks({ ...state, pending: { reason: cmd.reason, since: now } }, now);
         state = setStatus(state, cmd.reason === 'customer' ? 'pending_customer' : 'pending_vendor');
         state = record(state, now, cmd.actor, 'pending', `pending on the ${cmd.reason}${cmd.note ? `: ${cmd.note}` : ''}`, {
           paused: state.clocks.filter((c) => c.status === 'paused').map((c) => c.id),
@@ -379,6 +381,8 @@ function reopen(state: TicketState, now: number, actor: string, reason: string):
   else state = startMetric(state, 'resolution', now);
   state = startMetric(state, 'nextResponse', now);
   state = startMetric(state, 'periodicUpdate', now);
+  // An open incident that holds the clocks holds the rerun resolution clock too.
+  state = reconcileClocks(state, now);
   return setStatus(state, 'in_progress');
 }
 
@@ -413,7 +417,7 @@ function customerMessage(state: TicketState, event: Extract<TicketEvent, { type:
     return { state, effects };
   }
   if (state.pending?.reason === 'customer') {
-    state = resumeAll({ ...state, pending: undefined }, now);
+    state = reconcileClocks({ ...state, pending: undefined }, now);
     state = setStatus(state, workingStatus(state));
     state = record(state, now, SYSTEM, 'resumed', 'the requester answered: clocks resume');
     effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });

@@ -7,7 +7,7 @@ import { clockCalendar, resolveTargets, type TicketFacts } from '../policy/match
 import type { Metric, Policy } from '../policy/schema.js';
 import type { ClockCalendar } from '../sla/calendar.js';
 import {
-  elapsedMs, fireAlarm, nextAlarm, pauseClock, retargetClock, startClock, type ClockAlarm, type PauseReason, type SlaClock,
+  elapsedMs, fireAlarm, nextAlarm, pauseClock, resumeClock, retargetClock, startClock, type ClockAlarm, type PauseReason, type SlaClock,
 } from '../sla/clock.js';
 import type { TicketState } from './types.js';
 
@@ -33,9 +33,41 @@ export function activeClock(state: TicketState, metric: Metric): SlaClock | unde
   return state.clocks.find((c) => c.metric === metric && (c.status === 'running' || c.status === 'paused'));
 }
 
-/** The metrics whose clocks stop while the ticket is pending for `reason` (policy `pauses`). */
+/**
+ * The customer-facing clocks, which an open incident stops on its linked tickets when the policy
+ * says `incidents.linkedTicketClocks: pause`. Triage is the team's own clock and runs on.
+ */
+export const INCIDENT_PAUSED_METRICS: readonly Metric[] = ['firstResponse', 'nextResponse', 'periodicUpdate', 'resolution'];
+
+/** The metrics whose clocks stop while the ticket is pending for `reason` (policy `pauses`), or held by an incident. */
 export function pausedMetrics(state: TicketState, reason: PauseReason): readonly Metric[] {
-  return reason === 'incident' ? [] : state.policy.pauses[reason];
+  return reason === 'incident' ? INCIDENT_PAUSED_METRICS : state.policy.pauses[reason];
+}
+
+/** Whether a linked incident holds the ticket's customer-facing clocks now: it pauses them and is still open. */
+export function incidentHolds(state: TicketState): boolean {
+  return state.incident !== undefined && state.incident.pauseClocks && state.incident.resolvedAt === undefined;
+}
+
+/** Why a clock of `metric` must not run now: the pending reason first, then an open incident; undefined when it may run. */
+export function holdOf(state: TicketState, metric: Metric): PauseReason | undefined {
+  if (state.pending && pausedMetrics(state, state.pending.reason).includes(metric)) return state.pending.reason;
+  if (incidentHolds(state) && INCIDENT_PAUSED_METRICS.includes(metric)) return 'incident';
+  return undefined;
+}
+
+/**
+ * Brings every counting clock in line with what holds the ticket now (its pending reason, a linked
+ * incident): a held running clock pauses, a paused clock nothing holds resumes, both at `now`, to
+ * the millisecond; a clock still held by another reason stays paused under that reason.
+ */
+export function reconcileClocks(state: TicketState, now: number): TicketState {
+  return updateClocks(state, (c) => c.status === 'running' || c.status === 'paused', (clock, cal) => {
+    const hold = holdOf(state, clock.metric);
+    if (clock.status === 'running') return hold ? pauseClock(clock, cal, now, hold) : clock;
+    if (!hold) return resumeClock(clock, cal, now);
+    return clock.pausedBy === hold ? clock : { ...clock, pausedBy: hold };
+  });
 }
 
 /**
@@ -50,7 +82,8 @@ export function startMetric(state: TicketState, metric: Metric, now: number): Ti
   const id = count === 1 ? metric : `${metric}#${count}`;
   const cal = clockCalendar(state.policy, target.calendar);
   let clock = startClock({ id, metric, targetMs: target.targetMs, calendar: target.calendar, rule: target.rule }, cal, now);
-  if (state.pending && pausedMetrics(state, state.pending.reason).includes(metric)) clock = pauseClock(clock, cal, now, state.pending.reason);
+  const hold = holdOf(state, metric);
+  if (hold) clock = pauseClock(clock, cal, now, hold);
   return { ...state, clocks: [...state.clocks, clock], clockCounts: { ...state.clockCounts, [metric]: count } };
 }
 

@@ -81,6 +81,17 @@ export interface VendorState {
   endedAt?: number;
 }
 
+/** The incident the ticket belongs to (its `incidentLinked` event), kept after the incident resolves. */
+export interface IncidentLink {
+  id: string;
+  title: string;
+  statusPageUrl?: string;
+  /** The policy's `linkedTicketClocks: pause`: the customer-facing clocks stop while the incident is open. */
+  pauseClocks: boolean;
+  linkedAt: number;
+  resolvedAt?: number;
+}
+
 export interface TicketState {
   ticketId: string;
   /** The request that opened the ticket: lets a client tell "created" from "found existing". */
@@ -114,6 +125,7 @@ export interface TicketState {
   resolution?: string;
   duplicateOf?: string;
   pending?: { reason: PauseReason; since: number };
+  incident?: IncidentLink;
   clocks: SlaClock[];
   /** Counts per metric, for ids of recurring clocks (`nextResponse#3`). */
   clockCounts: Partial<Record<string, number>>;

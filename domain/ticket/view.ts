@@ -5,7 +5,7 @@ import { formatDuration } from '../duration.js';
 import { priorityOf } from '../policy/match.js';
 import { elapsedMs } from '../sla/clock.js';
 import type { Metric } from '../policy/schema.js';
-import { calendarOf, nextDue } from './ticket-clocks.js';
+import { calendarOf, incidentHolds, nextDue } from './ticket-clocks.js';
 import type { Intake } from './intake.js';
 import type { TicketState, TicketStatus, TimelineEntry } from './types.js';
 
@@ -57,6 +57,8 @@ export interface TicketView {
   deflected?: boolean;
   /** The latest on-call page. */
   page?: { id: string; plan: string; status: string; startedAt: string; acknowledgedBy?: string };
+  /** The incident the ticket belongs to; `clocksPaused` while it holds the customer-facing clocks. */
+  incident?: { id: string; title: string; statusPageUrl?: string; linkedAt: string; resolvedAt?: string; clocksPaused: boolean };
   /** The vendor escalation (tier 4). */
   vendor?: { id: string; since: string; reference?: string; followUpAt?: string; followUps: number };
   clocks: SlaClockView[];
@@ -105,6 +107,18 @@ export function viewTicket(state: TicketState, now: number): TicketView {
     ...(state.deflected ? { deflected: true } : {}),
     ...(state.page
       ? { page: { id: state.page.id, plan: state.page.plan, status: state.page.status, startedAt: iso(state.page.startedAt), ...(state.page.acknowledgedBy ? { acknowledgedBy: state.page.acknowledgedBy } : {}) } }
+      : {}),
+    ...(state.incident
+      ? {
+          incident: {
+            id: state.incident.id,
+            title: state.incident.title,
+            ...(state.incident.statusPageUrl ? { statusPageUrl: state.incident.statusPageUrl } : {}),
+            linkedAt: iso(state.incident.linkedAt),
+            ...opt('resolvedAt', state.incident.resolvedAt),
+            clocksPaused: incidentHolds(state),
+          },
+        }
       : {}),
     ...(state.vendor
       ? {

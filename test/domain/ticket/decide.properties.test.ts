@@ -11,7 +11,7 @@ import type { Policy } from '../../../domain/policy/schema.js';
 import { elapsedMs } from '../../../domain/sla/clock.js';
 import { canApply, type Command, type TicketEvent } from '../../../domain/ticket/commands.js';
 import { decide, nextWake, openTicket } from '../../../domain/ticket/decide.js';
-import { calendarOf, pausedMetrics } from '../../../domain/ticket/ticket-clocks.js';
+import { calendarOf, holdOf } from '../../../domain/ticket/ticket-clocks.js';
 import type { Decision, Effect, TicketState } from '../../../domain/ticket/types.js';
 import { loadPolicy } from '../../../policies/load.js';
 import { caroLikePolicy } from '../../fixtures/policies.js';
@@ -74,6 +74,9 @@ function anEvent(policy: Policy): fc.Arbitrary<TicketEvent> {
     command(fc.constant({ type: 'migratePolicy' as const, actor: 'admin', policy: MIGRATIONS.get(policy)! })),
     command(fc.record({ type: fc.constantFrom('escalate' as const, 'deescalate' as const), actor, reason: fc.constantFrom('needs engineering', ''), to: fc.option(fc.constantFrom(...tiers), { nil: undefined }) }, { requiredKeys: ['type', 'actor', 'reason'] })),
     fc.record({ type: fc.constant('pageProgress' as const), pageId: fc.constantFrom(`${TICKET_ID}-page-1`, `${TICKET_ID}-page-2`), kind: fc.constantFrom('paged' as const, 'skipped' as const, 'exhausted' as const, 'failed' as const), person: fc.constant('pat') }),
+    { weight: 2, arbitrary: fc.record({ type: fc.constant('incidentLinked' as const), incidentId: fc.constantFrom('I-1', 'I-2'), title: fc.constant('Outage'), pauseClocks: fc.boolean() }) },
+    fc.record({ type: fc.constant('incidentUnlinked' as const), incidentId: fc.constantFrom('I-1', 'I-2') }),
+    fc.record({ type: fc.constant('incidentResolved' as const), incidentId: fc.constantFrom('I-1', 'I-2'), summary: fc.constant('Fixed with the incident'), resolveTicket: fc.boolean() }),
   );
 }
 
@@ -212,7 +215,7 @@ describe('the ticket decider over random command sequences', () => {
     }), RUNS);
   });
 
-  test('status, pending and clocks agree: paused exactly what the pending reason pauses, one counting clock per metric', () => {
+  test('status, pending and clocks agree: paused exactly what the pending reason or an open incident holds, one counting clock per metric', () => {
     fc.assert(fc.property(aScenario, (scenario) => {
       for (const { decision: { state } } of play(scenario).steps) {
         const { status, pending } = state;
@@ -221,10 +224,10 @@ describe('the ticket decider over random command sequences', () => {
           const expected = state.firstResponseAt !== undefined ? 'in_progress' : state.triaged ? 'awaiting_first_response' : 'new';
           assert.equal(status, expected);
         }
-        const pausedNow = pending ? pausedMetrics(state, pending.reason) : [];
         for (const clock of state.clocks) {
-          if (clock.status === 'paused') assert.ok(pausedNow.includes(clock.metric), `${clock.id} paused on a ${status} ticket`);
-          if (clock.status === 'running') assert.ok(!pausedNow.includes(clock.metric), `${clock.id} runs on a ticket pending on the ${pending?.reason}`);
+          const hold = holdOf(state, clock.metric);
+          if (clock.status === 'paused') assert.equal(clock.pausedBy, hold, `${clock.id} paused on a ${status} ticket${state.incident ? ` linked to ${state.incident.id}` : ''}`);
+          if (clock.status === 'running') assert.equal(hold, undefined, `${clock.id} runs on a ticket held by ${hold}`);
         }
         const counting = state.clocks.filter((c) => c.status === 'running' || c.status === 'paused').map((c) => c.metric);
         assert.equal(new Set(counting).size, counting.length, `two counting clocks of one metric: ${counting.join(', ')}`);
@@ -292,7 +295,7 @@ describe('the generator reaches the interesting places', () => {
         if (isCommand(event) && canApply(before, event) !== undefined) seen.add('refused');
       }
     }), { numRuns: 100, seed: 1 });
-    for (const type of ['sla-warning', 'sla-breach', 'sla-breach-repeat', 'pending', 'resumed', 'resolved', 'reopened', 'follow-up', 'closed', 'policy-migrated', 'escalated', 'page-started', 'refused']) {
+    for (const type of ['sla-warning', 'sla-breach', 'sla-breach-repeat', 'pending', 'resumed', 'resolved', 'reopened', 'follow-up', 'closed', 'policy-migrated', 'escalated', 'page-started', 'incident-linked', 'incident-unlinked', 'incident-resolved', 'refused']) {
       assert.ok(seen.has(type), `no scenario reached '${type}'`);
     }
   });
