@@ -30,6 +30,14 @@ export const NotificationErrorType = {
   OnCallConfig: 'OnCallConfigError',
   /** A vendor escalation names a vendor without a contact in configuration. */
   VendorConfig: 'VendorConfigError',
+  /** Discord refused the announcement for good: unknown webhook, invalid token, invalid message. */
+  DiscordPermanent: 'DiscordPermanentError',
+  /** Discord was unreachable or answered 5xx. */
+  DiscordRetryable: 'DiscordRetryableError',
+  /** Discord answered 429: try again after its retry_after. */
+  DiscordRateLimited: 'DiscordRateLimitedError',
+  /** The incident report could not be written: an id that is no file name, or the disk refused. */
+  IncidentReport: 'IncidentReportError',
 } as const;
 
 export type NotificationErrorType = (typeof NotificationErrorType)[keyof typeof NotificationErrorType];

@@ -12,7 +12,7 @@ import type { Outbox } from './outbox.js';
 import type { SlackActivities, TicketCard } from './slack.js';
 
 export interface Delivery {
-  channel: 'slack' | 'email' | 'outbox';
+  channel: 'slack' | 'email' | 'discord' | 'outbox';
   attempts: number;
 }
 

@@ -119,6 +119,16 @@ export function createSlackActivities(settings: SlackSettings) {
     return undefined;
   }
 
+  async function postOnce(input: { idempotencyKey: string; channel: string; text: string; ticketId?: string }): Promise<{ channel: string; ts: string }> {
+    const { idempotencyKey, channel, text, ticketId } = input;
+    if (isRetry()) {
+      const ts = await findRootCard(channel, idempotencyKey);
+      if (ts !== undefined) return { channel, ts };
+    }
+    const result = await call('chat.postMessage', () => client.chat.postMessage({ channel, text, metadata: notificationMetadata(idempotencyKey, ticketId) }));
+    return { channel: result.channel ?? channel, ts: requireTs(result.ts, 'chat.postMessage') };
+  }
+
   return {
     /**
      * Posts the ticket's root card. On a retry it first looks for a card carrying the same
@@ -149,16 +159,16 @@ export function createSlackActivities(settings: SlackSettings) {
      * side), and a retry looks the key up there before posting again.
      */
     async postDirectMessage(input: { idempotencyKey: string; user: string; text: string; ticketId?: string }): Promise<{ channel: string; ts: string }> {
-      const { idempotencyKey, user, text, ticketId } = input;
+      const { user, ...message } = input;
       const opened = await call('conversations.open', () => client.conversations.open({ users: user }));
       const channel = opened.channel?.id;
       if (!channel) throw retryableFailure(`Slack conversations.open gave no channel for ${user}`, NotificationErrorType.SlackRetryable);
-      if (isRetry()) {
-        const ts = await findRootCard(channel, idempotencyKey);
-        if (ts !== undefined) return { channel, ts };
-      }
-      const result = await call('chat.postMessage', () => client.chat.postMessage({ channel, text, metadata: notificationMetadata(idempotencyKey, ticketId) }));
-      return { channel, ts: requireTs(result.ts, 'chat.postMessage') };
+      return postOnce({ ...message, channel });
+    },
+
+    /** A message in a channel (an incident's updates), once per idempotency key (looked up on a retry). */
+    async postChannelMessage(input: { idempotencyKey: string; channel: string; text: string; ticketId?: string }): Promise<{ channel: string; ts: string }> {
+      return postOnce(input);
     },
 
     /** Edits the root card in place. chat.update is idempotent: a retry writes the same content. */

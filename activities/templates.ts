@@ -13,6 +13,8 @@ export const EMAIL_TEMPLATES = [
   'vendor-follow-up',
   'duplicate',
   'page',
+  'incident-linked',
+  'incident-update',
 ] as const;
 
 export type EmailTemplate = (typeof EMAIL_TEMPLATES)[number];

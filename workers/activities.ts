@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { createEmailActivities } from '../activities/email.js';
+import { createIncidentActivities } from '../activities/incidents.js';
 import { createNotificationActivities } from '../activities/notifications.js';
 import { fileOutbox } from '../activities/outbox.js';
 import { createKnowledgeBaseActivities, knowledgeBaseDirs } from '../activities/knowledge-base.js';
@@ -44,6 +45,14 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
       publicUrl: config.publicUrl,
       ...(oncall ? { oncall } : {}),
       ...(routingKeys ? { pager: createPagerActivities({ eventsUrl: config.PAGERDUTY_EVENTS_URL, routingKeys }), pagerKeyNames: Object.keys(routingKeys) } : {}),
+    }),
+    ...createIncidentActivities({
+      outbox,
+      reportsDir: join(config.TIERLINE_DATA_DIR, 'reports'),
+      ...(slack ? { slack } : {}),
+      ...(config.DISCORD_ANNOUNCE_WEBHOOK_URL
+        ? { discord: { webhookUrl: config.DISCORD_ANNOUNCE_WEBHOOK_URL, sentLog: fileSentLog(join(config.TIERLINE_DATA_DIR, 'discord-sent.jsonl')) } }
+        : {}),
     }),
   };
 }

@@ -90,6 +90,12 @@ const EnvSchema = z.object({
   GITHUB_USERS: namedList.optional(),
   DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'expected the application public key, 64 hex characters').optional(),
   DISCORD_USERS: namedList.optional(),
+  // Incidents (issue #10): the incoming webhook of the announcements channel. A secret: the URL
+  // holds the webhook's token.
+  DISCORD_ANNOUNCE_WEBHOOK_URL: z
+    .url({ protocol: /^https?$/, error: 'expected the webhook URL, https://discord.com/api/webhooks/<id>/<token>' })
+    .refine((u) => URL.canParse(u) && /\/webhooks\/\d+\/[A-Za-z0-9_-]+\/?$/.test(new URL(u).pathname), 'expected the webhook URL, https://discord.com/api/webhooks/<id>/<token>')
+    .optional(),
   PAGERDUTY_WEBHOOK_SECRET: z.string().min(16, 'expected the webhook subscription signing secret').optional(),
   PAGERDUTY_USERS: namedList.optional(),
   INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
@@ -108,7 +114,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TierlineConfig
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'configuration');
-    const shown = name.includes('TOKEN') || name.includes('KEYS') || name.includes('SECRET') || name === 'SMTP_URL' ? '(value hidden)' : JSON.stringify(env[name]);
+    const shown = name.includes('TOKEN') || name.includes('KEYS') || name.includes('SECRET') || name === 'SMTP_URL' || name === 'DISCORD_ANNOUNCE_WEBHOOK_URL' ? '(value hidden)' : JSON.stringify(env[name]);
     throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
   }
   const cfg = parsed.data;
