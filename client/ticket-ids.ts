@@ -24,9 +24,25 @@ function base32(bytes: Uint8Array, length: number): string {
 }
 
 export function newTicketId(now: number = Date.now()): string {
+  return `T-${sortableId(now)}`;
+}
+
+/** Incidents are named the same way, with `I-`: `I-01KB…`. */
+export function newIncidentId(now: number = Date.now()): string {
+  return `I-${sortableId(now)}`;
+}
+
+/** The same idempotency key (or proposal) always gives the same incident id. */
+export function derivedIncidentId(key: string): string {
+  return `I-${base32(createHash('sha256').update(`incident\u0000${key}`).digest(), 16)}`;
+}
+
+export const INCIDENT_ID_PATTERN = /^I-[0-9A-Z]{16,18}$/;
+
+function sortableId(now: number): string {
   const time = Buffer.alloc(6);
   time.writeUIntBE(now, 0, 6);
-  return `T-${base32(Buffer.concat([time, randomBytes(5)]), 18)}`;
+  return base32(Buffer.concat([time, randomBytes(5)]), 18);
 }
 
 /** The same (channel, external id) always gives the same ticket id. */
@@ -34,6 +50,6 @@ export function derivedTicketId(channel: string, externalId: string): string {
   return `T-${base32(createHash('sha256').update(`${channel}\u0000${externalId}`).digest(), 16)}`;
 }
 
-export const ticketWorkflowId = (ticketId: string) => `ticket-${ticketId}`;
+export { incidentWorkflowId, ticketWorkflowId } from '../workflows/ids.js';
 
 export const TICKET_ID_PATTERN = /^T-[0-9A-Z]{16,18}$/;

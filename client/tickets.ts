@@ -24,6 +24,9 @@ import { staticDetails, staticSummary, viewTicket, type TicketView } from '../do
 import { SlaBreached, SlaDueAt, TicketAssignee, TicketChannel, TicketId, TicketPriority, TicketStatus, TicketTier } from '../workflows/search-attributes.js';
 import { COMMAND_UPDATES, customerMessageSignal, getTicketStateQuery, type CustomerMessage } from '../workflows/messages.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
+import { openingOf, type TicketOpening } from '../domain/incident/proposals.js';
+import { INCIDENT_WATCH_WORKFLOW_ID, ticketOpenedSignal } from '../workflows/incident-messages.js';
+import type { incidentWatchWorkflow } from '../workflows/incident-watch.js';
 import { derivedTicketId, newTicketId, TICKET_ID_PATTERN, ticketWorkflowId } from './ticket-ids.js';
 
 export class InvalidInput extends Error {
@@ -194,7 +197,27 @@ export class TicketClient {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     }
     const state = await this.state(ticketId);
-    return { ticket: viewTicket(state, Date.now()), created: state.openRequestId === openRequestId };
+    const created = state.openRequestId === openRequestId;
+    if (created) await this.tellIncidentWatcher(state);
+    return { ticket: viewTicket(state, Date.now()), created };
+  }
+
+  /**
+   * A new ticket goes to the incident watcher: it links the ticket to an open incident of its
+   * components, or counts it towards the policy's incident proposals. Skipped when neither can
+   * apply (no component tags, no proposal rules), so most intakes cost no extra call.
+   */
+  private async tellIncidentWatcher(state: TicketState): Promise<void> {
+    const opening = openingOf(state);
+    if (!opening.components.length && !this.options.policy.incidents.proposals.length) return;
+    await this.temporal.workflow.signalWithStart<typeof incidentWatchWorkflow, [TicketOpening]>('incidentWatchWorkflow', {
+      taskQueue: this.options.taskQueue,
+      workflowId: INCIDENT_WATCH_WORKFLOW_ID,
+      args: [{ policy: this.options.policy }],
+      signal: ticketOpenedSignal,
+      signalArgs: [opening],
+      staticSummary: 'Incident watcher: links new tickets to open incidents, proposes incidents from bursts',
+    });
   }
 
   async state(ticketId: string): Promise<TicketState> {

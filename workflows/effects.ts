@@ -44,7 +44,7 @@ export function ticketCard(state: TicketState): TicketCard {
 
 function customerNotice(state: TicketState, effect: Extract<Effect, { type: 'notifyCustomer' }>): CustomerNotice {
   const firstResponse = state.clocks.find((c) => c.metric === 'firstResponse');
-  const vars: Record<string, string> = {};
+  const vars: Record<string, string> = { ...effect.vars };
   switch (effect.template) {
     case 'auto-reply':
     case 'self-service':

@@ -21,6 +21,7 @@ import type { TicketState } from '../domain/ticket/types.js';
 import { currentDetails, viewTicket, type TicketView } from '../domain/ticket/view.js';
 import { EffectRunner } from './effects.js';
 import { COMMAND_UPDATES, customerMessageSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
+import { incidentTicketSignal } from './incident-messages.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 
 export interface TicketWorkflowInput {
@@ -82,6 +83,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     step({ type: 'customerMessage', ...message });
   });
   setHandler(pageProgressSignal, (progress) => step({ type: 'pageProgress', ...progress }));
+  // The incident the ticket belongs to: linked, unlinked, its status updates, resolved.
+  setHandler(incidentTicketSignal, (event) => step(event));
   setHandler(getTicketQuery, () => viewTicket(state, Date.now()));
   setHandler(getTicketStateQuery, () => state);
 

@@ -63,6 +63,8 @@ export type SystemEvent =
   /** The ticket belongs to an incident now; with `pauseClocks` its customer-facing clocks stop while the incident is open. */
   | { type: 'incidentLinked'; incidentId: string; title: string; statusPageUrl?: string; pauseClocks: boolean }
   | { type: 'incidentUnlinked'; incidentId: string }
+  /** A status update of the ticket's incident: the requester gets it in the ticket's own thread. */
+  | { type: 'incidentUpdate'; incidentId: string; number: number; headline: string; text: string }
   /** The incident resolved: the clocks run again; `resolveTicket` (policy `onResolve: resolve-linked`) resolves the ticket with the summary. */
   | { type: 'incidentResolved'; incidentId: string; summary: string; resolveTicket: boolean; commander?: string };
 

@@ -9,7 +9,7 @@ import { meetClock, rerunClock, stopClock } from '../sla/clock.js';
 import { canApply, type Command, type TicketEvent } from './commands.js';
 import type { Intake } from './intake.js';
 import { activeClock, applyAlarm, earliestAlarm, factsOf, reconcileClocks, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
-import { incidentLinked, incidentResolved, incidentUnlinked } from './incident.js';
+import { incidentLinked, incidentResolved, incidentUnlinked, incidentUpdate } from './incident.js';
 import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDeadlines, nextEscalationWake, pageProgress, startPageIfDue, targetTier } from './escalation.js';
 import { effectKey as key, record, SYSTEM } from './timeline.js';
 import { articlesSuggested, leaveSelfService, nextSelfServiceWake, selfServiceOf, selfServiceTimeout, startSelfService } from './self-service.js';
@@ -149,6 +149,8 @@ function apply(state: TicketState, event: TicketEvent, now: number): Decision {
       return incidentLinked(state, event, now);
     case 'incidentUnlinked':
       return incidentUnlinked(state, event, now);
+    case 'incidentUpdate':
+      return incidentUpdate(state, event, now);
     case 'incidentResolved': {
       const told = incidentResolved(state, event, now);
       if (told.state === state || !event.resolveTicket || !isOpenStatus(told.state.status)) return told;
@@ -395,8 +397,10 @@ function close(state: TicketState, now: number, actor: string, reason: string): 
 function customerMessage(state: TicketState, event: Extract<TicketEvent, { type: 'customerMessage' }>, now: number): Decision {
   const effects: Effect[] = [];
   if (event.automatic) {
-    // Auto-replies and bounces never reopen or restart anything: no mail loop is possible.
-    return { state: record(state, now, event.from ?? 'customer', 'automatic-message', 'automatic message ignored'), effects };
+    // Auto-replies and bounces never reopen or restart anything: no mail loop is possible. Their
+    // ids stay out of the reply threading; a second delivery is found by its timeline entry.
+    if (event.messageId && state.timeline.some((e) => e.type === 'automatic-message' && e.data?.['messageId'] === event.messageId)) return { state, effects };
+    return { state: record(state, now, event.from ?? 'customer', 'automatic-message', 'automatic message ignored', event.messageId ? { messageId: event.messageId } : undefined), effects };
   }
   const ids = event.messageId ? [...state.customerMessageIds, event.messageId].slice(-MAX_MESSAGE_IDS) : state.customerMessageIds;
   state = record({ ...state, customerMessageIds: ids }, now, event.from ?? 'customer', 'customer-message', 'message from the requester', { body: event.body });

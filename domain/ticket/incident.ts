@@ -7,11 +7,12 @@
 import type { SystemEvent } from './commands.js';
 import { reconcileClocks } from './ticket-clocks.js';
 import { effectKey, record, SYSTEM } from './timeline.js';
-import type { Decision, Effect, TicketState } from './types.js';
+import { isOpenStatus, type Decision, type Effect, type TicketState } from './types.js';
 
 type Linked = Extract<SystemEvent, { type: 'incidentLinked' }>;
 type Unlinked = Extract<SystemEvent, { type: 'incidentUnlinked' }>;
 type Resolved = Extract<SystemEvent, { type: 'incidentResolved' }>;
+type Update = Extract<SystemEvent, { type: 'incidentUpdate' }>;
 
 const idsOf = (state: TicketState, status: 'paused' | 'running') => state.clocks.filter((c) => c.status === status).map((c) => c.id);
 
@@ -43,7 +44,36 @@ export function incidentLinked(state: TicketState, event: Linked, now: number): 
   state = record(state, now, SYSTEM, 'incident-linked', `linked to incident ${event.incidentId}: ${event.title}${event.pauseClocks ? '; customer-facing SLA clocks paused while it is open' : ''}`, {
     incidentId: event.incidentId, pauseClocks: event.pauseClocks, paused, ...(resumed.length ? { resumed } : {}), ...(replaces ? { replaces } : {}),
   });
-  return { state, effects: told(state, `Linked to incident ${event.incidentId}: ${event.title}${event.pauseClocks ? ' (SLA clocks paused while it is open)' : ''}`) };
+  const effects = told(state, `Linked to incident ${event.incidentId}: ${event.title}${event.pauseClocks ? ' (SLA clocks paused while it is open)' : ''}`);
+  // The requester learns once that a known incident holds their request, and where to follow it.
+  if (current?.id !== event.incidentId && isOpenStatus(state.status)) {
+    effects.push({
+      type: 'notifyCustomer',
+      key: effectKey(state, 'incident-linked'),
+      template: 'incident-linked',
+      vars: { incidentTitle: event.title, statusPageUrl: event.statusPageUrl ?? '' },
+    });
+  }
+  return { state, effects };
+}
+
+/**
+ * A status update of the incident the ticket belongs to goes to the requester, in the ticket's
+ * thread, once per update number; after the incident resolved, or for another incident, nothing.
+ */
+export function incidentUpdate(state: TicketState, event: Update, now: number): Decision {
+  const incident = state.incident;
+  if (!incident || incident.id !== event.incidentId || incident.resolvedAt !== undefined) return { state, effects: [] };
+  if (incident.lastUpdate !== undefined && event.number <= incident.lastUpdate) return { state, effects: [] };
+  state = record({ ...state, incident: { ...incident, lastUpdate: event.number } }, now, SYSTEM, 'incident-update', `incident ${incident.id} update ${event.number}: ${event.headline}`, {
+    incidentId: incident.id,
+    number: event.number,
+  });
+  if (!isOpenStatus(state.status)) return { state, effects: [] };
+  return {
+    state,
+    effects: [{ type: 'notifyCustomer', key: effectKey(state, 'incident-update'), template: 'incident-update', vars: { headline: event.headline, update: event.text, statusPageUrl: incident.statusPageUrl ?? '' } }],
+  };
 }
 
 /** The incident let the ticket go: its clocks run again. An unlink from another incident changes nothing. */

@@ -23,12 +23,13 @@ export function isOpenStatus(status: TicketStatus): boolean {
   return status !== 'resolved' && status !== 'closed';
 }
 
-export type CustomerTemplate = 'auto-reply' | 'self-service' | 'public-reply' | 'resolution' | 'follow-up' | 'duplicate';
+export type CustomerTemplate = 'auto-reply' | 'self-service' | 'public-reply' | 'resolution' | 'follow-up' | 'duplicate' | 'incident-linked' | 'incident-update';
 
 /** Effects: what the core asks the shell to do. Each carries an idempotency key. */
 export type Effect =
   /** `suggest`: look up that many knowledge-base articles first and offer them (tier 1, self-service). */
-  | { type: 'notifyCustomer'; key: string; template: CustomerTemplate; body?: string; author?: string; suggest?: number }
+  /** `vars`: template values the core fills (the incident emails: title, status page, the update). */
+  | { type: 'notifyCustomer'; key: string; template: CustomerTemplate; body?: string; author?: string; suggest?: number; vars?: Record<string, string> }
   | { type: 'notifyTeam'; key: string; event: TeamEvent; text: string }
   | { type: 'refreshTeamCard'; key: string }
   /** Page the on-call levels of `plan` until someone acknowledges (a child workflow per page). */
@@ -90,6 +91,8 @@ export interface IncidentLink {
   pauseClocks: boolean;
   linkedAt: number;
   resolvedAt?: number;
+  /** The number of the last status update sent to the requester (a repeated one is not sent again). */
+  lastUpdate?: number;
 }
 
 export interface TicketState {
