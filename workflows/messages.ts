@@ -52,6 +52,18 @@ export const COMMAND_UPDATES = {
   markDeflected: markDeflectedUpdate,
 } as const;
 
+/**
+ * The same actions as Signals, for operators in the Temporal UI's signal form and
+ * `temporal workflow signal`: a signal cannot answer, so one the ticket refuses is recorded on its
+ * timeline with the reason instead of being dropped. Same names and arguments as the Updates.
+ */
+export const COMMAND_SIGNALS = {
+  acknowledge: defineSignal<[CommandArgs<'acknowledge'>]>('acknowledge'),
+  note: defineSignal<[CommandArgs<'note'>]>('note'),
+  escalate: defineSignal<[CommandArgs<'escalate'>]>('escalate'),
+  resolve: defineSignal<[CommandArgs<'resolve'>]>('resolve'),
+} as const;
+
 export interface CustomerMessage {
   body: string;
   /** The email Message-ID or the channel's message id: a repeat of the same id is ignored. */

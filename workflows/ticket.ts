@@ -13,14 +13,14 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Command, TicketEvent } from '../domain/ticket/commands.js';
-import { canApply } from '../domain/ticket/commands.js';
+import { canApply, signalProblem } from '../domain/ticket/commands.js';
 import { decide, nextWake, openTicket } from '../domain/ticket/decide.js';
 import type { Intake } from '../domain/ticket/intake.js';
 import type { Policy } from '../domain/policy/schema.js';
 import type { TicketState } from '../domain/ticket/types.js';
 import { currentDetails, viewTicket, type TicketView } from '../domain/ticket/view.js';
 import { EffectRunner } from './effects.js';
-import { COMMAND_UPDATES, customerMessageSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
+import { COMMAND_SIGNALS, COMMAND_UPDATES, customerMessageSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
 import { incidentTicketSignal } from './incident-messages.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 
@@ -77,6 +77,14 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
         },
       },
     );
+  }
+  for (const [type, signal] of Object.entries(COMMAND_SIGNALS)) {
+    setHandler(signal, (args: unknown) => {
+      const given = (typeof args === 'object' && args !== null ? args : {}) as { actor?: unknown };
+      const problem = signalProblem(type, args) ?? canApply(state, { ...(args as object), type } as Command);
+      if (!problem) return step({ ...(args as object), type } as Command);
+      step({ type: 'commandRefused', command: type, actor: typeof given.actor === 'string' && given.actor.trim() ? given.actor : 'unknown', reason: problem });
+    });
   }
   setHandler(customerMessageSignal, (message) => {
     if (message.messageId && state.customerMessageIds.includes(message.messageId)) return;

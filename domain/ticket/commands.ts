@@ -63,6 +63,8 @@ export type SystemEvent =
   /** The ticket belongs to an incident now; with `pauseClocks` its customer-facing clocks stop while the incident is open. */
   | { type: 'incidentLinked'; incidentId: string; title: string; statusPageUrl?: string; pauseClocks: boolean }
   | { type: 'incidentUnlinked'; incidentId: string }
+  /** An engineer's action sent as a Signal (Temporal UI, `temporal workflow signal`) that the ticket refused: kept on the timeline with the reason. */
+  | { type: 'commandRefused'; command: string; actor: string; reason: string }
   /** A status update of the ticket's incident: the requester gets it in the ticket's own thread. */
   | { type: 'incidentUpdate'; incidentId: string; number: number; headline: string; text: string }
   /** The incident resolved: the clocks run again; `resolveTicket` (policy `onResolve: resolve-linked`) resolves the ticket with the summary. */
@@ -70,6 +72,27 @@ export type SystemEvent =
 
 export type TicketEvent = Command | SystemEvent;
 
+
+/** The text fields each signalled action needs (a signal's arguments arrive unchecked from an operator). */
+const SIGNAL_FIELDS: Record<string, { required: string[]; optional: string[] }> = {
+  acknowledge: { required: ['actor'], optional: ['requestId'] },
+  note: { required: ['actor', 'body'], optional: ['requestId'] },
+  escalate: { required: ['actor', 'reason'], optional: ['to', 'requestId'] },
+  resolve: { required: ['actor', 'resolution'], optional: ['requestId'] },
+};
+
+/** Why a signalled action's arguments are not a command, or undefined when they are. */
+export function signalProblem(type: string, args: unknown): string | undefined {
+  const fields = SIGNAL_FIELDS[type];
+  if (!fields) return `'${type}' cannot be sent as a signal`;
+  if (typeof args !== 'object' || args === null || Array.isArray(args)) return `expected an object such as {"actor": "grace"${fields.required.slice(1).map((f) => `, "${f}": "..."`).join('')}}`;
+  const given = args as Record<string, unknown>;
+  for (const name of fields.required) if (typeof given[name] !== 'string' || (given[name] as string).trim() === '') return `${name} is required (a non-empty string)`;
+  for (const name of fields.optional) if (given[name] !== undefined && typeof given[name] !== 'string') return `${name} must be a string`;
+  const unknown = Object.keys(given).filter((k) => !fields.required.includes(k) && !fields.optional.includes(k));
+  if (unknown.length) return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; expected ${[...fields.required, ...fields.optional].join(', ')}`;
+  return undefined;
+}
 
 /** Why a command cannot apply to the ticket now, or undefined when it can. */
 export function canApply(state: TicketState, command: Command): string | undefined {

@@ -151,6 +151,8 @@ function apply(state: TicketState, event: TicketEvent, now: number): Decision {
       return incidentUnlinked(state, event, now);
     case 'incidentUpdate':
       return incidentUpdate(state, event, now);
+    case 'commandRefused':
+      return { state: record(state, now, event.actor, 'refused', `${event.command} refused: ${event.reason}`, { command: event.command, reason: event.reason }), effects: [] };
     case 'incidentResolved': {
       const told = incidentResolved(state, event, now);
       if (told.state === state || !event.resolveTicket || !isOpenStatus(told.state.status)) return told;
