@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { parseDuration } from '../duration.js';
 import { calendarProblems } from '../sla/calendar.js';
+import { isValidTimeZone } from '../sla/zoned-time.js';
 
 const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]*$/, 'expected an id of letters, digits, - _ .');
 
@@ -207,6 +208,114 @@ export const IncidentsSchema = z
   .describe('incidents: one per outage, with severities, an update cadence, broadcasts, a status page and proposals from bursts of tickets');
 export type IncidentPolicy = z.output<typeof IncidentsSchema>;
 
+/** The SLA metrics whose durations reports measure (periodic updates are a cadence, not a wait). */
+export const TIMED_METRICS = ['triage', 'firstResponse', 'nextResponse', 'resolution'] as const;
+export type TimedMetric = (typeof TIMED_METRICS)[number];
+
+/** How a duration is summed up over tickets: mean, median, 90th percentile (nearest rank). */
+export const TIME_STATISTICS = ['avg', 'p50', 'p90'] as const;
+
+/** Rates in [0, 1]; a target states them in percent (`unit: '%'`). */
+export const RATE_METRICS = ['resolutionRate', 'deflectionRate', 'escalationRate', 'reopenRate', 'issuesToImprovements', 'csat.satisfiedRate'] as const;
+/** Survey averages: satisfaction (CSAT) 1-5, customer effort (CES) 1-7. */
+export const SCORE_METRICS = ['csat.avg', 'ces.avg'] as const;
+
+export type TargetMetric =
+  | `${TimedMetric}.${(typeof TIME_STATISTICS)[number]}`
+  | `${Metric}.withinSla`
+  | (typeof RATE_METRICS)[number]
+  | (typeof SCORE_METRICS)[number];
+
+/** Every figure a report target can name: `firstResponse.avg`, `resolution.withinSla`, `escalationRate`, `csat.avg` ... */
+export const TARGET_METRICS: readonly TargetMetric[] = [
+  ...TIMED_METRICS.flatMap((m) => TIME_STATISTICS.map((s) => `${m}.${s}` as const)),
+  ...METRICS.map((m) => `${m}.withinSla` as const),
+  ...RATE_METRICS,
+  ...SCORE_METRICS,
+];
+
+/** What kind of number a target metric is: a duration, a rate (percent), or a survey score. */
+export function targetMetricKind(metric: TargetMetric): 'time' | 'rate' | 'score' {
+  if ((SCORE_METRICS as readonly string[]).includes(metric)) return 'score';
+  if (metric.endsWith('.withinSla') || (RATE_METRICS as readonly string[]).includes(metric)) return 'rate';
+  return 'time';
+}
+
+export const TIME_UNITS = ['s', 'm', 'h', 'd'] as const;
+
+export const MetricTargetSchema = z
+  .object({
+    label: z.string().min(1).describe('what the report calls it, in the seed\'s words: "P1 first response < 4 hours"'),
+    metric: z.enum(TARGET_METRICS as [TargetMetric, ...TargetMetric[]]),
+    op: z.enum(['<', '<=', '>', '>=']).optional().describe('with `value`: the target; without both, the metric is tracked and reported with no pass or fail'),
+    value: z.number().min(0).optional(),
+    unit: z.enum([...TIME_UNITS, '%']).optional().describe("durations: s, m, h or d; rates: '%' (value 0-100); scores (CSAT 1-5, CES 1-7): none"),
+    time: z
+      .enum(['business', 'calendar'])
+      .optional()
+      .describe("durations only: 'business' (default) counts the working time of the calendar each ticket's clock for the metric uses; 'calendar' counts wall-clock time"),
+    when: z
+      .object({
+        priority: z.array(id).optional(),
+        channel: z.array(id).optional(),
+        category: z.array(z.string()).optional(),
+        tier: z.array(id).optional().describe("the ticket's tier when the report is made"),
+      })
+      .strict()
+      .optional()
+      .describe('only the tickets matching every given field count (e.g. P1 only)'),
+  })
+  .strict()
+  .superRefine((target, ctx) => {
+    if ((target.op === undefined) !== (target.value === undefined)) {
+      ctx.addIssue({ code: 'custom', path: [target.op === undefined ? 'op' : 'value'], message: "give both 'op' and 'value' for a target, or neither to only track the metric" });
+    }
+    const kind = targetMetricKind(target.metric);
+    if (kind === 'time' && (target.unit === undefined || target.unit === '%')) {
+      ctx.addIssue({ code: 'custom', path: ['unit'], message: `${target.metric} is a duration: give a unit of s, m, h or d` });
+    }
+    if (kind === 'rate' && target.unit !== '%') {
+      ctx.addIssue({ code: 'custom', path: ['unit'], message: `${target.metric} is a rate: give unit '%' and a value from 0 to 100` });
+    }
+    if (kind === 'rate' && target.value !== undefined && target.value > 100) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `${target.value} is not a percentage from 0 to 100` });
+    }
+    if (kind === 'score' && target.unit !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['unit'], message: `${target.metric} is a survey score: give no unit` });
+    }
+    const top = target.metric === 'ces.avg' ? 7 : 5;
+    if (kind === 'score' && target.value !== undefined && target.value > top) {
+      ctx.addIssue({ code: 'custom', path: ['value'], message: `${target.value} is above the survey's scale of 1 to ${top}` });
+    }
+    if (kind !== 'time' && target.time !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['time'], message: `'time' applies to durations only, not to ${target.metric}` });
+    }
+  });
+export type MetricTarget = z.output<typeof MetricTargetSchema>;
+
+/** Issue #9: what the reports measure the organisation against, and how they read its tiers and periods. */
+export const MetricsSchema = z
+  .object({
+    targets: z.array(MetricTargetSchema).default([]).describe("the seed's support metrics; every report shows target, actual and pass/fail"),
+    escalationTier: id
+      .optional()
+      .describe("a ticket that reaches this tier (or a later one) counts as escalated (SIGN X: '% escalated to Tier 3'); without it, a ticket counts as escalated when it was paged or handed to a vendor"),
+    knowledgeBaseAfter: z
+      .number()
+      .int()
+      .min(1)
+      .default(2)
+      .describe('the weekly report asks for a knowledge-base article when this many tickets of one kind found no article that solved them'),
+    timeZone: z
+      .string()
+      .refine(isValidTimeZone, { message: 'expected an IANA time zone such as America/New_York or UTC' })
+      .optional()
+      .describe("where report days, weeks (Monday to Sunday) and months begin; default: the time zone of the policy's default calendar, or UTC"),
+  })
+  .strict()
+  .describe('report targets and how reports read the policy (issue #9)');
+export type MetricsPolicy = z.output<typeof MetricsSchema>;
+
 export const PolicySchema = z
   .object({
     id,
@@ -336,6 +445,7 @@ export const PolicySchema = z
       statusPage: { basePath: '/status' },
       proposals: [],
     }),
+    metrics: MetricsSchema.optional(),
   })
   .strict()
   .superRefine((policy, ctx) => {
@@ -390,6 +500,14 @@ export const PolicySchema = z
       }
     });
     policy.incidents.proposals.forEach((rule, i) => rule.when && checkCondition(rule.when, ['incidents', 'proposals', i, 'when']));
+    const metrics = policy.metrics;
+    if (metrics?.escalationTier && !tierIds.has(metrics.escalationTier)) unknown(['metrics', 'escalationTier'], 'tier', metrics.escalationTier, tierIds);
+    metrics?.targets.forEach((target, i) => {
+      const path = ['metrics', 'targets', i, 'when'];
+      target.when?.priority?.forEach((p, j) => priorityIds.has(p) || unknown([...path, 'priority', j], 'priority', p, priorityIds));
+      target.when?.channel?.forEach((c, j) => channelIds.has(c) || unknown([...path, 'channel', j], 'channel', c, channelIds));
+      target.when?.tier?.forEach((t, j) => tierIds.has(t) || unknown([...path, 'tier', j], 'tier', t, tierIds));
+    });
     const urgencies = policy.priorities.map((p) => p.urgency);
     if (new Set(urgencies).size !== urgencies.length) ctx.addIssue({ code: 'custom', path: ['priorities'], message: 'each priority needs its own urgency' });
     if (priorityIds.size !== policy.priorities.length) ctx.addIssue({ code: 'custom', path: ['priorities'], message: 'priority ids must be unique' });

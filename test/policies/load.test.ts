@@ -117,7 +117,7 @@ describe('a wrong policy is refused with the path of the bad field', () => {
     );
     assert.equal(
       refusal(edit('defaultPriority: P2', 'defaultPriority: P2\nescalate: tier3')),
-      'policies/x.yaml: escalate: unknown key; expected one of id, name, version, description, source, calendars, defaultCalendar, priorities, defaultPriority, channels, tiers, triage, sla, firstResponse, pauses, followUp, accounts, escalation, incidents (line 14)',
+      'policies/x.yaml: escalate: unknown key; expected one of id, name, version, description, source, calendars, defaultCalendar, priorities, defaultPriority, channels, tiers, triage, sla, firstResponse, pauses, followUp, accounts, escalation, incidents, metrics (line 14)',
     );
   });
 
