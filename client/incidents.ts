@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowIdConflictPolicy, WorkflowIdReusePolicy, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { declarationProblem, type Declaration, type IncidentCommand } from '../domain/incident/commands.js';
+import { canApply, declarationProblem, type Declaration, type IncidentCommand } from '../domain/incident/commands.js';
 import type { IncidentProposal } from '../domain/incident/proposals.js';
 import type { IncidentState } from '../domain/incident/types.js';
 import { publicIncident, viewIncident, type IncidentView, type PublicIncident } from '../domain/incident/view.js';
@@ -105,7 +105,7 @@ export class IncidentClient {
       if (err instanceof WorkflowNotFoundError || /already completed/i.test(String((err as Error).message))) {
         // A resolved incident's workflow has ended: say so in the core's words.
         const state = await this.state(incidentId);
-        throw new TicketRefused(`incident ${incidentId} is ${state.status}; it takes no more changes`);
+        throw new TicketRefused(canApply(state, { ...args, type } as IncidentCommand) ?? `incident ${incidentId} is ${state.status}; it takes no more changes`);
       }
       throw err;
     }

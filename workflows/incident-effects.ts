@@ -27,14 +27,17 @@ interface Outcome {
 }
 
 export class IncidentEffectRunner {
+  private readonly publicUrl: string;
   private readonly tails = new Map<string, Promise<void>>();
   private running = 0;
 
   constructor(
     private readonly state: () => IncidentState,
     private readonly feed: (event: IncidentEvent) => void,
-    private readonly publicUrl: string,
-  ) {}
+    publicUrl: string,
+  ) {
+    this.publicUrl = publicUrl.replace(/\/+$/, '');
+  }
 
   idle(): boolean {
     return this.running === 0;
@@ -120,6 +123,7 @@ export class IncidentEffectRunner {
       case 'github':
         return incidents.broadcastOutbox({ key, incidentId, channel: effect.channel, headline, text });
       case 'email':
+        if (!effect.tickets.length) return undefined;
         // Each requester gets it in their own ticket's thread (the ticket sends it, once per update).
         await this.tell(effect.tickets, { type: 'incidentUpdate', incidentId, number: effect.update, headline, text });
         return { channel: `email via ${effect.tickets.length} ticket${effect.tickets.length === 1 ? '' : 's'}`, attempts: 1 };

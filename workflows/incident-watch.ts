@@ -65,7 +65,7 @@ export async function incidentWatchWorkflow(input: IncidentWatchInput): Promise<
       state.pending = [...state.pending, proposal].slice(-MAX_PENDING);
       const text =
         `Proposed incident (not declared): ${proposal.count} tickets with ${proposal.by} '${proposal.value}' within ${proposal.within}: ${proposal.tickets.join(', ')}. ` +
-        `If it is one outage, declare it: tierline incident declare --proposal ${proposal.key} --severity <severity> --title "${proposal.title}"`;
+        `If it is one outage, declare it: tierline incident declare --proposal ${proposal.key} --severity <severity> --title "${proposal.title}" --impact "<who is affected>"`;
       send(() => incidents.postIncidentMessage({ key: `proposal/${proposal.key}`, incidentId: 'proposals', text }));
     }
   });
