@@ -8,6 +8,7 @@ import type { TicketEvent } from '../domain/ticket/commands.js';
 import { nextDue } from '../domain/ticket/ticket-clocks.js';
 import type { Effect, TicketState } from '../domain/ticket/types.js';
 import type { CustomerNotice, Delivery, NotificationActivities } from '../activities/notifications.js';
+import type { GitHubActivities } from '../activities/github.js';
 import type { TicketCard } from '../activities/slack.js';
 import type { ArticleSuggestion, KnowledgeBaseActivities } from '../activities/knowledge-base.js';
 import { priorityOf } from '../domain/policy/match.js';
@@ -27,7 +28,13 @@ const notify = proxyActivities<NotificationActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 
-type Queue = 'customer' | 'team' | 'page' | 'vendor';
+/** GitHub calls are retried like notifications; a permanent error (no access, unknown repo) fails at once. */
+const github = proxyActivities<GitHubActivities>({
+  startToCloseTimeout: '30s',
+  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
+});
+
+type Queue = 'customer' | 'team' | 'page' | 'vendor' | 'github';
 
 export function ticketCard(state: TicketState): TicketCard {
   const due = nextDue(state);
@@ -86,7 +93,7 @@ const knowledgeBase = proxyActivities<KnowledgeBaseActivities>({
 });
 
 export class EffectRunner {
-  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve(), page: Promise.resolve(), vendor: Promise.resolve() };
+  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve(), page: Promise.resolve(), vendor: Promise.resolve(), github: Promise.resolve() };
   private running = 0;
   private cardRefreshQueued = false;
 
@@ -112,6 +119,11 @@ export class EffectRunner {
         this.push('vendor', effect.key, () =>
           notify.notifyVendor({ key: effect.key, ticketId: state.ticketId, vendor: effect.vendor, template: effect.template, subject: state.intake.subject, vars: effect.vars }),
         );
+      } else if (effect.type === 'openEngineeringIssue') {
+        this.push('github', effect.key, () => this.openEngineeringIssue(effect));
+      } else if (effect.type === 'commentOnEngineeringIssue') {
+        const ticketId = this.state().ticketId;
+        this.push('github', effect.key, () => github.commentOnIssue({ key: effect.key, ticketId, url: effect.url, body: effect.body }));
       } else if (effect.type === 'startPage') {
         this.push('page', effect.key, () => this.startPage(effect));
       } else if (effect.type === 'endPage') {
@@ -147,6 +159,13 @@ export class EffectRunner {
     const notice = customerNotice(this.state(), effect);
     const list = articles.map((a, i) => `${i + 1}. ${a.title}\n   ${a.url}\n   ${a.excerpt}`).join('\n\n');
     return notify.notifyCustomer({ ...notice, vars: { ...notice.vars, articles: list } });
+  }
+
+  /** The issue's URL comes back to the ticket (engineeringIssueOpened), like the card's ts. */
+  private async openEngineeringIssue(effect: Extract<Effect, { type: 'openEngineeringIssue' }>): Promise<Pick<Delivery, 'attempts'> & { channel: string }> {
+    const delivered = await github.openEngineeringIssue({ key: effect.key, ticketId: this.state().ticketId, ...(effect.repo ? { repo: effect.repo } : {}), title: effect.title, body: effect.body });
+    if (delivered.issue) this.feed({ type: 'engineeringIssueOpened', ...delivered.issue });
+    return delivered;
   }
 
   /** A page runs as its own child workflow; it outlives a continue-as-new of the ticket. */
@@ -192,7 +211,7 @@ export class EffectRunner {
     return notify.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text });
   }
 
-  private push(queue: Queue, key: string, send: () => Promise<Delivery | undefined>): void {
+  private push(queue: Queue, key: string, send: () => Promise<(Pick<Delivery, 'attempts'> & { channel: string }) | undefined>): void {
     this.running++;
     this.tails[queue] = this.tails[queue].then(async () => {
       try {

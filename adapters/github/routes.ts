@@ -3,6 +3,12 @@
  * the client facade. An opened issue opens a ticket on the policy's github channel; a comment is
  * the requester's message; closing resolves, reopening reopens.
  *
+ * Engineering issues (FM-08) travel the same webhook: an issue tierline opened or linked for a
+ * ticket carries the label `tierline:<ticketId>` (and tierline's issues and comments a hidden
+ * marker). Closing one signals each ticket it names (`engineeringIssueClosed`); the ticket ignores
+ * a close of an issue that is not its engineering issue, and a second close of the same one.
+ * tierline's own issues never open a ticket, and its own comments are no customer's message.
+ *
  * GitHub redelivers a delivery with the same X-GitHub-Delivery id. Every call below is idempotent
  * on an id derived from the issue, the comment or the delivery, so a redelivery changes nothing:
  * the issue maps to one ticket (external id `owner/repo#number`), a comment to one message id
@@ -11,6 +17,7 @@
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { z } from 'zod';
 import { derivedTicketId } from '../../client/ticket-ids.js';
+import { hasEngineeringLabel, hasEngineeringMarker, ticketsReferencedBy } from '../../domain/ticket/engineering.js';
 import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
 import type { RawBodyRequest } from '../http/server.js';
 import { channelFor } from '../shared/channels.js';
@@ -81,14 +88,17 @@ export const githubWebhook: FastifyPluginAsync<GitHubWebhookOptions> = async (ap
     if (event === 'ping') return reply.code(200).send({ ok: true });
     if (event !== 'issues' && event !== 'issue_comment') return ignored(reply, `the '${event}' event is not handled; subscribe to issues and issue comments`);
     const envelope = Envelope.parse(payload);
-    // No loops: a bot's events (tierline's own account among them) never reach a ticket.
-    if (envelope.sender.type === 'Bot') return ignored(reply, `${envelope.sender.login} is a bot`);
+    // No loops: a bot's events (tierline's own account among them) never reach a ticket as a
+    // request or a message. A bot closing an engineering issue (a tracker's sync) is the fix landing.
+    const bot = envelope.sender.type === 'Bot';
+    if (bot && !(event === 'issues' && envelope.action === 'closed')) return ignored(reply, `${envelope.sender.login} is a bot`);
 
     if (event === 'issue_comment') {
       if (envelope.action !== 'created') return ignored(reply, `issue_comment '${envelope.action}' is not handled; only new comments are`);
       const { issue, comment, repository } = IssueCommentEvent.parse(payload);
       const ref = `${repository.full_name}#${issue.number}`;
       if (issue.pull_request !== undefined) return ignored(reply, `${ref} is a pull request, not an issue`);
+      if (hasEngineeringMarker(comment.body)) return ignored(reply, `the comment on ${ref} is tierline's own (it links an engineering issue to a ticket)`);
       const ticketId = derivedTicketId(channel, ref);
       const body = clip(comment.body, comment.html_url ?? issue.html_url);
       const engineer = engineerOf(comment.user.login);
@@ -112,6 +122,7 @@ export const githubWebhook: FastifyPluginAsync<GitHubWebhookOptions> = async (ap
     const { action, issue, repository, sender } = IssuesEvent.parse(payload);
     const ref = `${repository.full_name}#${issue.number}`;
     if (action === 'opened') {
+      if (hasEngineeringLabel(issue)) return ignored(reply, `${ref} is an engineering issue tierline opened for ${ticketsReferencedBy(issue).join(', ')}, not a request`);
       const labels = [...new Set((issue.labels ?? []).map((l) => l.name.trim().slice(0, 60)).filter(Boolean))].slice(0, 30);
       const { ticket, created } = await tickets.open({
         subject: issue.title,
@@ -127,22 +138,52 @@ export const githubWebhook: FastifyPluginAsync<GitHubWebhookOptions> = async (ap
 
     const ticketId = derivedTicketId(channel, ref);
     const actor = engineerOf(sender.login) ?? `github:${sender.login}`;
-    return onTicket(reply, ref, ticketId, async () => {
-      const view =
-        action === 'closed'
-          ? await tickets.act(ticketId, 'resolve', { resolution: `Closed on GitHub by ${sender.login} (${issue.state_reason?.replace(/_/g, ' ') ?? 'no reason given'})`, actor, requestId: delivery })
-          : await tickets.act(ticketId, 'reopen', { reason: `reopened on GitHub by ${sender.login}`, actor, requestId: delivery });
-      return reply.code(200).send({ ticket: ticketId, status: view.status });
-    });
+    // An engineering issue's close reaches the tickets it names first; the issue may also be a
+    // customer's own (linked to another ticket), whose ticket then resolves as before.
+    const engineering = action === 'closed' ? await closeEngineeringIssue(issue, engineerOf(sender.login) ?? sender.login, delivery) : [];
+    const answer = engineering.length ? { engineeringIssue: ref, tickets: engineering } : undefined;
+    if (bot) return answer ? reply.code(200).send(answer) : ignored(reply, `${sender.login} is a bot`);
+    return onTicket(
+      reply,
+      ref,
+      ticketId,
+      async () => {
+        const view =
+          action === 'closed'
+            ? await tickets.act(ticketId, 'resolve', { resolution: `Closed on GitHub by ${sender.login} (${issue.state_reason?.replace(/_/g, ' ') ?? 'no reason given'})`, actor, requestId: delivery })
+            : await tickets.act(ticketId, 'reopen', { reason: `reopened on GitHub by ${sender.login}`, actor, requestId: delivery });
+        return reply.code(200).send({ ticket: ticketId, status: view.status, ...(answer ? { engineering: answer } : {}) });
+      },
+      answer,
+    );
   });
 
-  /** Runs an action on the issue's ticket; an issue tierline never saw, or a refusal, is a 202 that says so. */
-  async function onTicket(reply: FastifyReply, ref: string, ticketId: string, act: () => Promise<FastifyReply>): Promise<FastifyReply> {
+  /** Signals each ticket the closed issue names; what became of each, for the answer to GitHub. */
+  async function closeEngineeringIssue(issue: z.infer<typeof Issue>, by: string, delivery: string): Promise<{ ticket: string; signalled?: true; ignored?: string }[]> {
+    const out: { ticket: string; signalled?: true; ignored?: string }[] = [];
+    for (const ticket of ticketsReferencedBy(issue)) {
+      try {
+        await tickets.engineeringIssueClosed(ticket, { url: issue.html_url, by, ...(issue.state_reason ? { reason: issue.state_reason } : {}), delivery });
+        out.push({ ticket, signalled: true });
+      } catch (err) {
+        if (err instanceof TicketNotFound) out.push({ ticket, ignored: 'no such ticket' });
+        else if (err instanceof TicketRefused) out.push({ ticket, ignored: err.reason });
+        else throw err;
+      }
+    }
+    return out;
+  }
+
+  /**
+   * Runs an action on the issue's ticket; an issue tierline never saw, or a refusal, is a 202 that
+   * says so. An engineering issue without a ticket of its own is answered with what its tickets heard.
+   */
+  async function onTicket(reply: FastifyReply, ref: string, ticketId: string, act: () => Promise<FastifyReply>, engineering?: object): Promise<FastifyReply> {
     try {
       return await act();
     } catch (err) {
-      if (err instanceof TicketNotFound) return ignored(reply, `no ticket for ${ref}: tierline did not see the issue opened`);
-      if (err instanceof TicketRefused) return reply.code(202).send({ ticket: ticketId, refused: err.reason });
+      if (err instanceof TicketNotFound) return engineering ? reply.code(200).send(engineering) : ignored(reply, `no ticket for ${ref}: tierline did not see the issue opened`);
+      if (err instanceof TicketRefused) return reply.code(202).send({ ticket: ticketId, refused: err.reason, ...(engineering ? { engineering } : {}) });
       throw err;
     }
   }

@@ -4,6 +4,7 @@
  * update validators, the API and Slack buttons share.
  */
 import type { Policy } from '../policy/schema.js';
+import { engineeringProblem } from './engineering.js';
 import { tierMoveProblem } from './escalation.js';
 import { isOpenStatus, type TicketState } from './types.js';
 
@@ -37,7 +38,11 @@ export type Command =
   /** The vendor answered: its reference and what it said; the vendor clock starts again. */
   | ({ type: 'recordVendorReply'; reference?: string; note?: string } & Base)
   /** The requester says the suggested articles solved it (the signed link in the self-service email). */
-  | ({ type: 'markDeflected' } & Base);
+  | ({ type: 'markDeflected' } & Base)
+  /** Open an engineering issue on GitHub with the ticket's reproduction details (`repo`: default the configured one). */
+  | ({ type: 'openEngineeringIssue'; repo?: string; title?: string; details?: string } & Base)
+  /** Link an existing GitHub issue as the ticket's engineering issue; a comment on it names the ticket. */
+  | ({ type: 'linkEngineeringIssue'; url: string } & Base);
 
 /** The escalation template of the Caro seed, as the engineer fills it in. */
 export interface VendorEscalationFields {
@@ -68,7 +73,11 @@ export type SystemEvent =
   /** A status update of the ticket's incident: the requester gets it in the ticket's own thread. */
   | { type: 'incidentUpdate'; incidentId: string; number: number; headline: string; text: string }
   /** The incident resolved: the clocks run again; `resolveTicket` (policy `onResolve: resolve-linked`) resolves the ticket with the summary. */
-  | { type: 'incidentResolved'; incidentId: string; summary: string; resolveTicket: boolean; commander?: string };
+  | { type: 'incidentResolved'; incidentId: string; summary: string; resolveTicket: boolean; commander?: string }
+  /** The engineering issue tierline opened for the ticket (the activity's result). */
+  | { type: 'engineeringIssueOpened'; url: string; repo: string; number: number }
+  /** An engineering issue was closed on GitHub (the webhook; `delivery` is GitHub's delivery id). */
+  | { type: 'engineeringIssueClosed'; url: string; by?: string; reason?: string; delivery?: string };
 
 export type TicketEvent = Command | SystemEvent;
 
@@ -119,6 +128,9 @@ export function canApply(state: TicketState, command: Command): string | undefin
     case 'markDeflected':
       if (!isOpen || !state.selfService) return 'the ticket is no longer in self-service';
       return undefined;
+    case 'openEngineeringIssue':
+    case 'linkEngineeringIssue':
+      return engineeringProblem(state, command);
     case 'escalate':
     case 'deescalate':
       if (!isOpen) return `cannot ${command.type} a ${status} ticket`;

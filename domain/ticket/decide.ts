@@ -14,6 +14,7 @@ import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDea
 import { effectKey as key, record, SYSTEM } from './timeline.js';
 import { articlesSuggested, leaveSelfService, nextSelfServiceWake, selfServiceOf, selfServiceTimeout, startSelfService } from './self-service.js';
 import { endVendor, escalateToVendor, nextVendorWake, recordVendorReply, vendorFollowUps } from './vendor.js';
+import { engineeringIssueClosed, engineeringIssueOpened, engineeringRequestEnded, linkEngineeringIssue, openEngineeringIssue } from './engineering.js';
 import { isOpenStatus, type Decision, type Effect, type TicketState, type TicketStatus } from './types.js';
 
 const MAX_REMEMBERED_REQUESTS = 200;
@@ -162,7 +163,13 @@ function apply(state: TicketState, event: TicketEvent, now: number): Decision {
     }
     case 'teamCardPosted':
       return { state: { ...state, teamCard: { channel: event.channel, ts: event.ts } }, effects: [] };
+    case 'engineeringIssueOpened':
+      return engineeringIssueOpened(state, event, now);
+    case 'engineeringIssueClosed':
+      return engineeringIssueClosed(state, event, now);
     case 'notificationOutcome': {
+      // The asked-for engineering issue went to the outbox or failed: the request ends.
+      if (state.engineeringIssueRequest?.key === event.key && (event.outcome === 'failed' || event.channel === 'outbox')) return engineeringRequestEnded(state, event, now);
       const summary = event.outcome === 'sent'
         ? `${event.channel} notification sent${event.attempts > 1 ? ` after ${event.attempts} attempts` : ''}`
         : `${event.channel} notification failed for good: ${event.detail ?? 'unknown error'}`;
@@ -319,6 +326,13 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       const replied = recordVendorReply(state, cmd, now);
       state = replied.state;
       thread(`${cmd.actor}: ${state.vendor!.id} answered${cmd.reference ? ` (reference ${cmd.reference})` : ''}${cmd.note ? `: ${excerpt(cmd.note)}` : ''}`);
+      break;
+    }
+    case 'openEngineeringIssue':
+    case 'linkEngineeringIssue': {
+      const out = cmd.type === 'openEngineeringIssue' ? openEngineeringIssue(state, cmd, now) : linkEngineeringIssue(state, cmd, now);
+      state = out.state;
+      effects.push(...out.effects);
       break;
     }
     case 'escalate':

@@ -37,7 +37,11 @@ export type Effect =
   /** Tell a running page how it ended: acknowledged, or the ticket resolved / re-paged (pager incidents resolve). */
   | { type: 'endPage'; key: string; pageId: string; outcome: 'acknowledged' | 'resolved' | 'superseded'; actor?: string }
   /** An email to a vendor's support contact (from configuration): the escalation or a follow-up. */
-  | { type: 'notifyVendor'; key: string; vendor: string; template: 'vendor-escalation' | 'vendor-follow-up'; vars: Record<string, string> };
+  | { type: 'notifyVendor'; key: string; vendor: string; template: 'vendor-escalation' | 'vendor-follow-up'; vars: Record<string, string> }
+  /** Open an issue in the engineering repository (`repo`, else the configured one) with the ticket's reproduction details. */
+  | { type: 'openEngineeringIssue'; key: string; repo?: string; title: string; body: string }
+  /** A comment on an existing issue naming the ticket, so the issue and the ticket reference each other. */
+  | { type: 'commentOnEngineeringIssue'; key: string; url: string; body: string };
 
 /** `activity`: an engineer's action, told in the ticket's thread. */
 export type TeamEvent = 'opened' | 'sla-warning' | 'sla-breach' | 'sla-breach-repeat' | 'status' | 'customer-message' | 'reopened' | 'activity';
@@ -95,6 +99,24 @@ export interface IncidentLink {
   lastUpdate?: number;
 }
 
+/** The engineering issue that fixes the ticket's cause (FM-08): opened by tierline, or an existing one linked. */
+export interface EngineeringIssue {
+  url: string;
+  /** `owner/name`. */
+  repo?: string;
+  number?: number;
+  state: 'open' | 'closed';
+  /** Opened by tierline (true) or an existing issue linked (false). */
+  created: boolean;
+  linkedBy: string;
+  linkedAt: number;
+  closedAt?: number;
+  /** Who closed it on GitHub (the engineer it maps to, else the GitHub login). */
+  closedBy?: string;
+  /** GitHub's `state_reason`: completed, not_planned. */
+  reason?: string;
+}
+
 export interface TicketState {
   ticketId: string;
   /** The request that opened the ticket: lets a client tell "created" from "found existing". */
@@ -129,6 +151,9 @@ export interface TicketState {
   duplicateOf?: string;
   pending?: { reason: PauseReason; since: number };
   incident?: IncidentLink;
+  engineeringIssue?: EngineeringIssue;
+  /** An engineering issue asked for and not yet opened: its effect's key, who asked, when. */
+  engineeringIssueRequest?: { key: string; repo?: string; by: string; at: number };
   clocks: SlaClock[];
   /** Counts per metric, for ids of recurring clocks (`nextResponse#3`). */
   clockCounts: Partial<Record<string, number>>;

@@ -7,7 +7,7 @@ import { elapsedMs } from '../sla/clock.js';
 import type { Metric } from '../policy/schema.js';
 import { calendarOf, incidentHolds, nextDue } from './ticket-clocks.js';
 import type { Intake } from './intake.js';
-import type { TicketState, TicketStatus, TimelineEntry } from './types.js';
+import type { EngineeringIssue, TicketState, TicketStatus, TimelineEntry } from './types.js';
 
 export interface SlaClockView {
   id: string;
@@ -61,6 +61,21 @@ export interface TicketView {
   incident?: { id: string; title: string; statusPageUrl?: string; linkedAt: string; resolvedAt?: string; clocksPaused: boolean };
   /** The vendor escalation (tier 4). */
   vendor?: { id: string; since: string; reference?: string; followUpAt?: string; followUps: number };
+  /** The engineering issue that fixes the ticket's cause (FM-08), opened by tierline or linked. */
+  engineeringIssue?: {
+    url: string;
+    repo?: string;
+    number?: number;
+    state: 'open' | 'closed';
+    created: boolean;
+    linkedBy: string;
+    linkedAt: string;
+    closedAt?: string;
+    closedBy?: string;
+    reason?: string;
+  };
+  /** An engineering issue asked for and not opened yet. */
+  engineeringIssueRequest?: { by: string; at: string; repo?: string };
   clocks: SlaClockView[];
   timeline: (Omit<TimelineEntry, 'at'> & { at: string })[];
   asOf: string;
@@ -131,6 +146,10 @@ export function viewTicket(state: TicketState, now: number): TicketView {
           },
         }
       : {}),
+    ...(state.engineeringIssue ? { engineeringIssue: engineeringIssueView(state.engineeringIssue) } : {}),
+    ...(state.engineeringIssueRequest
+      ? { engineeringIssueRequest: { by: state.engineeringIssueRequest.by, at: iso(state.engineeringIssueRequest.at), ...(state.engineeringIssueRequest.repo ? { repo: state.engineeringIssueRequest.repo } : {}) } }
+      : {}),
     ...(state.csat ? { csat: { score: state.csat.score, ...(state.csat.effort !== undefined ? { effort: state.csat.effort } : {}), ...(state.csat.comment ? { comment: state.csat.comment } : {}) } } : {}),
     clocks: state.clocks.map((clock) => {
       const elapsed = elapsedMs(clock, calendarOf(state, clock), now);
@@ -156,6 +175,11 @@ export function viewTicket(state: TicketState, now: number): TicketView {
     timeline: state.timeline.map((e) => ({ ...e, at: iso(e.at) })),
     asOf: iso(now),
   };
+}
+
+function engineeringIssueView(issue: EngineeringIssue): NonNullable<TicketView['engineeringIssue']> {
+  const { linkedAt, closedAt, ...rest } = issue;
+  return { ...rest, linkedAt: iso(linkedAt), ...opt('closedAt', closedAt) };
 }
 
 /** One line for the Temporal UI: "P1 · awaiting first response · due 14:05 UTC". */
