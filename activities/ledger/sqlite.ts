@@ -1,0 +1,113 @@
+/**
+ * The embedded ledger: a SQLite file through @libsql/client, whose native binary ships as an npm
+ * package per platform (no install script, no download at install time).
+ *
+ * libsql runs every statement synchronously on the JavaScript thread. Two write transactions in one
+ * process must therefore never overlap: the second one's BEGIN would block the thread while the
+ * first waits for that same thread to continue, until the busy timeout gives up. So write
+ * transactions on one file take turns through a queue per file in this process; another process
+ * (the rebuild command beside a running worker) waits for the lock up to the busy timeout.
+ */
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { createClient, type Client, type InArgs, type ResultSet } from '@libsql/client';
+import type { SqlDriver, SqlExecutor, SqlResult, SqlValue } from './sql.js';
+
+/** How long a statement waits for another process's write lock before failing with SQLITE_BUSY. */
+const BUSY_TIMEOUT_MS = 5_000;
+
+/** The tail of each file's queue of write transactions, by absolute path. */
+const writeQueues = new Map<string, Promise<unknown>>();
+
+function inTurn<T>(path: string, fn: () => Promise<T>): Promise<T> {
+  const run = (writeQueues.get(path) ?? Promise.resolve()).then(fn);
+  const tail = run.catch(() => undefined);
+  writeQueues.set(path, tail);
+  void tail.then(() => {
+    if (writeQueues.get(path) === tail) writeQueues.delete(path);
+  });
+  return run;
+}
+
+/**
+ * Runs `fn`, and after a busy or locked failure replaces the client's connections before
+ * rethrowing. SQLite leaves a statement that failed that way in progress, for the caller to step
+ * again, and libsql 0.18 never resets it: every later COMMIT on that connection fails ("cannot
+ * commit transaction - SQL statements in progress") and its BEGIN keeps the write lock
+ * (tursodatabase/libsql-client-ts#352). Other errors end their statement. The path is absolute,
+ * so reopening it finds the same file.
+ */
+async function healing<T>(db: Client, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    if (typeof code === 'string' && /^SQLITE_(BUSY|LOCKED)/.test(code)) await db.reconnect();
+    throw err;
+  }
+}
+
+function resultOf(rs: ResultSet): SqlResult {
+  return {
+    rows: rs.rows.map((row) => Object.fromEntries(rs.columns.map((column, i) => [column, row[i]]))),
+    rowsAffected: rs.rowsAffected,
+  };
+}
+
+/** A ledger driver on the SQLite file at `path` (its folder is made if missing), opened at first use. */
+export function sqliteDriver(path: string): SqlDriver {
+  const file = resolve(path);
+  let client: Promise<Client> | undefined;
+
+  function open(): Promise<Client> {
+    client ??= (async () => {
+      mkdirSync(dirname(file), { recursive: true });
+      const opened = createClient({ url: pathToFileURL(file).href, timeout: BUSY_TIMEOUT_MS });
+      try {
+        // Readers (reports) never wait for the writer, nor the writer for them. Kept in the file.
+        await opened.execute('PRAGMA journal_mode = WAL');
+      } catch (err) {
+        opened.close();
+        throw err;
+      }
+      return opened;
+    })().catch((err: unknown) => {
+      client = undefined;
+      throw err;
+    });
+    return client;
+  }
+
+  const args = (values: readonly SqlValue[] | undefined): InArgs => [...(values ?? [])];
+
+  return {
+    dialect: 'sqlite',
+    location: file,
+    async execute(sql, values) {
+      const db = await open();
+      return healing(db, async () => resultOf(await db.execute({ sql, args: args(values) })));
+    },
+    transaction(fn) {
+      return inTurn(file, async () => {
+        const db = await open();
+        return healing(db, async () => {
+          const tx = await db.transaction('write');
+          try {
+            const executor: SqlExecutor = { execute: async (sql, values) => resultOf(await tx.execute({ sql, args: args(values) })) };
+            const result = await fn(executor);
+            await tx.commit();
+            return result;
+          } finally {
+            tx.close();
+          }
+        });
+      });
+    },
+    async close() {
+      const closing = client;
+      client = undefined;
+      if (closing) (await closing.catch(() => undefined))?.close();
+    },
+  };
+}
