@@ -1,6 +1,7 @@
 /**
- * The CLI's HTTP client for the tierline API. Every answer other than success becomes a CliError
- * with the API's own words and the exit code for its kind (see errors.ts).
+ * The CLI's HTTP client for the tierline API: ApiClient speaks HTTP, TicketApi asks for tickets
+ * (incident-api.ts for incidents). Every answer other than success becomes a CliError with the
+ * API's own words and the exit code for its kind (see errors.ts).
  */
 import type { OnCallAnswer } from '../adapters/http/oncall-routes.js';
 import type { TicketSummary } from '../client/tickets.js';
@@ -22,7 +23,9 @@ export type ActionRoute =
   | 'resolve'
   | 'reopen'
   | 'close'
-  | 'duplicate';
+  | 'duplicate'
+  | 'engineering-issue'
+  | 'engineering-link';
 
 /** `GET /v1/tickets`; a paginating API adds the token of the next page. */
 export interface TicketList {
@@ -47,39 +50,14 @@ interface Request {
   headers?: Record<string, string>;
   /** API field paths -> the CLI options that set them, so a 400 names what to change. */
   fields?: Record<string, string>;
+  /** What a success carries: JSON (the default), or Markdown given back as text. */
+  accept?: 'json' | 'markdown';
 }
 
-export class TicketApi {
+export class ApiClient {
   constructor(private readonly settings: Settings) {}
 
-  async open(intake: IntakeInput, opts: { idempotencyKey?: string; fields: Record<string, string> }): Promise<{ ticket: TicketView; created: boolean }> {
-    const { status, body } = await this.request({
-      method: 'POST',
-      path: 'v1/tickets',
-      body: intake,
-      ...(opts.idempotencyKey ? { headers: { 'idempotency-key': opts.idempotencyKey } } : {}),
-      fields: opts.fields,
-    });
-    return { ticket: body as TicketView, created: status === 201 };
-  }
-
-  async get(ticketId: string): Promise<TicketView> {
-    return (await this.request({ method: 'GET', path: `v1/tickets/${encodeURIComponent(ticketId)}` })).body as TicketView;
-  }
-
-  async act(ticketId: string, route: ActionRoute, body: Record<string, string>, fields: Record<string, string>): Promise<TicketView> {
-    return (await this.request({ method: 'POST', path: `v1/tickets/${encodeURIComponent(ticketId)}/${route}`, body, fields })).body as TicketView;
-  }
-
-  async list(query: Record<string, string | undefined>, fields: Record<string, string>): Promise<TicketList> {
-    return (await this.request({ method: 'GET', path: 'v1/tickets', query, fields })).body as TicketList;
-  }
-
-  async oncall(query: Record<string, string | undefined>, fields: Record<string, string>): Promise<OnCallAnswer> {
-    return (await this.request({ method: 'GET', path: 'v1/oncall', query, fields })).body as OnCallAnswer;
-  }
-
-  private async request(req: Request): Promise<{ status: number; body: unknown }> {
+  protected async request(req: Request): Promise<{ status: number; body: unknown }> {
     const url = new URL(req.path, this.settings.apiUrl);
     for (const [name, value] of Object.entries(req.query ?? {})) if (value !== undefined) url.searchParams.set(name, value);
     let res: Response;
@@ -87,7 +65,7 @@ export class TicketApi {
       res = await fetch(url, {
         method: req.method,
         headers: {
-          accept: 'application/json',
+          accept: req.accept === 'markdown' ? 'text/markdown, application/json' : 'application/json',
           authorization: `Bearer ${this.settings.token}`,
           ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}),
           ...req.headers,
@@ -99,6 +77,7 @@ export class TicketApi {
       throw this.unreachable(err);
     }
     const text = await res.text();
+    if (res.ok && req.accept === 'markdown' && /^text\/markdown/.test(res.headers.get('content-type') ?? '')) return { status: res.status, body: text };
     let body: unknown;
     try {
       body = text ? JSON.parse(text) : undefined;
@@ -106,17 +85,20 @@ export class TicketApi {
       body = undefined;
     }
     if (res.ok) {
-      if (body === undefined) throw new CliError(EXIT.failure, [`the API at ${this.origin} answered ${res.status} without JSON; is --api pointing at tierline?`]);
+      if (body === undefined || req.accept === 'markdown') throw new CliError(EXIT.failure, [`the API at ${this.origin} answered ${res.status} without ${req.accept === 'markdown' ? 'Markdown' : 'JSON'}; is --api pointing at tierline?`]);
       return { status: res.status, body };
     }
     throw this.failure(res.status, body, req.fields ?? {});
   }
 
-  /** `--limit: Too big ...`; a parameter this API does not know names the option and says so. */
+  /**
+   * `--limit: Too big ...`; a parameter this API does not know names the option and says so. An
+   * item of a list (`tickets[1]`) is named by the option that gives the list.
+   */
   private fieldError(e: FieldError, fields: Record<string, string>): string {
     const unknown = e.path === '' ? /^Unrecognized keys?: "([^"]+)"/.exec(e.message)?.[1] : undefined;
     if (unknown !== undefined && fields[unknown]) return `${fields[unknown]}: the API at ${this.origin} does not take ${unknown}; it may be an older tierline`;
-    return `${fields[e.path] ?? (e.path || 'request')}: ${e.message}`;
+    return `${fields[e.path] ?? fields[e.path.replace(/\[\d+\]$/, '')] ?? (e.path || 'request')}: ${e.message}`;
   }
 
   private get origin(): string {
@@ -148,5 +130,34 @@ export class TicketApi {
       default:
         return new CliError(EXIT.failure, [`the API failed (${status}): ${answer.message ?? answer.error ?? 'no details'}`]);
     }
+  }
+}
+
+export class TicketApi extends ApiClient {
+  async open(intake: IntakeInput, opts: { idempotencyKey?: string; fields: Record<string, string> }): Promise<{ ticket: TicketView; created: boolean }> {
+    const { status, body } = await this.request({
+      method: 'POST',
+      path: 'v1/tickets',
+      body: intake,
+      ...(opts.idempotencyKey ? { headers: { 'idempotency-key': opts.idempotencyKey } } : {}),
+      fields: opts.fields,
+    });
+    return { ticket: body as TicketView, created: status === 201 };
+  }
+
+  async get(ticketId: string): Promise<TicketView> {
+    return (await this.request({ method: 'GET', path: `v1/tickets/${encodeURIComponent(ticketId)}` })).body as TicketView;
+  }
+
+  async act(ticketId: string, route: ActionRoute, body: Record<string, string>, fields: Record<string, string>): Promise<TicketView> {
+    return (await this.request({ method: 'POST', path: `v1/tickets/${encodeURIComponent(ticketId)}/${route}`, body, fields })).body as TicketView;
+  }
+
+  async list(query: Record<string, string | undefined>, fields: Record<string, string>): Promise<TicketList> {
+    return (await this.request({ method: 'GET', path: 'v1/tickets', query, fields })).body as TicketList;
+  }
+
+  async oncall(query: Record<string, string | undefined>, fields: Record<string, string>): Promise<OnCallAnswer> {
+    return (await this.request({ method: 'GET', path: 'v1/oncall', query, fields })).body as OnCallAnswer;
   }
 }

@@ -5,57 +5,13 @@
 import { parseArgs } from 'node:util';
 import { STATUSES } from '../domain/ticket/types.js';
 import { EXIT_CODE_LINES, EXIT_CODE_SUMMARY, usageError } from './errors.js';
-
-export interface OptionSpec {
-  type: 'string' | 'boolean';
-  short?: string;
-  /** The value's name in the help, e.g. TEXT. */
-  value?: string;
-  description: string;
-  required?: boolean;
-  /** A value of `-` is read from stdin. */
-  fromStdin?: boolean;
-  /** The field of the action's request body this option sets (so a 400 on it names the option). */
-  field?: string;
-}
-
-/** A word after the ticket id, e.g. the P1 of `tierline priority T-… P1`. */
-export interface ArgumentSpec {
-  /** Its name in the help and in messages, e.g. PRIORITY. */
-  name: string;
-  /** The field of the action's request body it sets. */
-  field: string;
-  /** What it is, for the message when it is missing: `the new priority`. */
-  what: string;
-  example: string;
-  /** The only values it may take. */
-  choices?: readonly string[];
-}
-
-type Options = Record<string, OptionSpec>;
-
-/** Options every command takes. */
-export const COMMON_OPTIONS = {
-  api: { type: 'string', value: 'URL', description: 'the tierline API (default: TIERLINE_API_URL, else http://HTTP_HOST:HTTP_PORT, else http://127.0.0.1:3000)' },
-  token: {
-    type: 'string',
-    value: 'TOKEN',
-    description: 'the API token (default: TIERLINE_API_TOKEN, else the api-token file `npm start` wrote in TIERLINE_DATA_DIR); prefer the variable: arguments show in ps',
-  },
-  json: { type: 'boolean', description: "print the API's answer unchanged, as JSON (the ticket; for list and oncall, the whole answer)" },
-  help: { type: 'boolean', short: 'h', description: 'show this help' },
-} as const satisfies Options;
+import { ENGINEERING_GROUP_SUMMARY, parseEngineeringCommandLine, type ParsedEngineering } from './engineering.js';
+import { INCIDENT_GROUP_SUMMARY, parseIncidentCommandLine, type ParsedIncident } from './incident-args.js';
+import { parseReportCommandLine, REPORT_COMMAND, REPORT_SUMMARY, type ParsedReport } from './report.js';
+import { COMMON_OPTIONS, optionLines, REQUEST_ID, type ArgumentSpec, type OptionSpec, type Options } from './options.js';
 
 const body = (what: string, field: string): OptionSpec => ({ type: 'string', value: 'TEXT', required: true, fromStdin: true, field, description: `${what}; - reads it from stdin` });
 const reason = (what: string, required = false): OptionSpec => ({ type: 'string', value: 'TEXT', field: 'reason', ...(required ? { required } : {}), description: what });
-
-/** Every action takes one: the API runs an action once per request id. */
-const REQUEST_ID: OptionSpec = {
-  type: 'string',
-  value: 'KEY',
-  field: 'requestId',
-  description: 'run the action once: the same key again (a retry after a lost answer) changes nothing',
-};
 
 interface CommandSpec {
   summary: string;
@@ -194,6 +150,11 @@ export const COMMANDS = {
 
 export type CommandName = keyof typeof COMMANDS;
 const NAMES = Object.keys(COMMANDS) as CommandName[];
+/** The incident commands are a group: `tierline incident <command>` (incident-args.ts). */
+const INCIDENT_GROUP = 'incident';
+/** A ticket's engineering issue on GitHub: `tierline engineering open|link` (engineering.ts). */
+const ENGINEERING_GROUP = 'engineering';
+const TOP_LEVEL = [...NAMES, REPORT_COMMAND, INCIDENT_GROUP, ENGINEERING_GROUP];
 
 export interface Invocation {
   command: CommandName;
@@ -203,7 +164,7 @@ export interface Invocation {
   values: Record<string, string | boolean | undefined>;
 }
 
-export type Parsed = { kind: 'help'; text: string } | { kind: 'run'; invocation: Invocation };
+export type Parsed = { kind: 'help'; text: string } | { kind: 'run'; invocation: Invocation } | ParsedIncident | ParsedEngineering | ParsedReport;
 
 function isCommand(word: string): word is CommandName {
   return (NAMES as string[]).includes(word);
@@ -219,10 +180,16 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
   if (first === 'help') {
     const topic = rest[0];
     if (topic === undefined) return { kind: 'help', text: generalHelp() };
-    if (!isCommand(topic)) throw usageError(`unknown command '${topic}'; expected one of ${NAMES.join(', ')}`);
+    if (topic === INCIDENT_GROUP) return parseIncidentCommandLine(['help', ...rest.slice(1)]);
+    if (topic === ENGINEERING_GROUP) return parseEngineeringCommandLine(['help', ...rest.slice(1)]);
+    if (topic === REPORT_COMMAND) return parseReportCommandLine(['--help']);
+    if (!isCommand(topic)) throw usageError(`unknown command '${topic}'; expected one of ${TOP_LEVEL.join(', ')}`);
     return { kind: 'help', text: commandHelp(topic) };
   }
-  if (!isCommand(first)) throw usageError(`unknown command '${first}'; expected one of ${NAMES.join(', ')}`, "see 'tierline --help'");
+  if (first === INCIDENT_GROUP) return parseIncidentCommandLine(rest);
+  if (first === ENGINEERING_GROUP) return parseEngineeringCommandLine(rest);
+  if (first === REPORT_COMMAND) return parseReportCommandLine(rest);
+  if (!isCommand(first)) throw usageError(`unknown command '${first}'; expected one of ${TOP_LEVEL.join(', ')}`, "see 'tierline --help'");
 
   const spec = commandSpec(first);
   const options: Options = { ...spec.options, ...COMMON_OPTIONS };
@@ -294,12 +261,6 @@ export function requestOf(inv: Invocation): { body: Record<string, string>; fiel
   return { body, fields };
 }
 
-function optionLines(options: Options): string[] {
-  const heads = Object.entries(options).map(([name, o]) => [`${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}`, o.description] as const);
-  const width = Math.max(...heads.map(([head]) => head.length));
-  return heads.map(([head, description]) => `  ${head.padEnd(width)}  ${description}`);
-}
-
 function synopsis(command: CommandName): string {
   const spec = commandSpec(command);
   const parts = [`tierline ${command}`];
@@ -322,14 +283,17 @@ export function commandHelp(command: CommandName): string {
 }
 
 export function generalHelp(): string {
-  const width = Math.max(...NAMES.map((n) => n.length));
+  const width = Math.max(...TOP_LEVEL.map((n) => n.length));
   return [
     'Usage: tierline <command> [ID] [options]',
     '',
-    'Works tickets through the tierline HTTP API. Prints for people; --json prints the API\'s answer.',
+    'Works tickets and incidents through the tierline HTTP API. Prints for people; --json prints the API\'s answer.',
     '',
     'Commands:',
     ...NAMES.map((name) => `  ${name.padEnd(width)}  ${COMMANDS[name].summary}`),
+    `  ${REPORT_COMMAND.padEnd(width)}  ${REPORT_SUMMARY}`,
+    `  ${INCIDENT_GROUP.padEnd(width)}  ${INCIDENT_GROUP_SUMMARY}`,
+    `  ${ENGINEERING_GROUP.padEnd(width)}  ${ENGINEERING_GROUP_SUMMARY}`,
     '',
     'Common options:',
     ...optionLines(COMMON_OPTIONS),

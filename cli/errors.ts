@@ -11,9 +11,9 @@ export const EXIT = {
   usage: 2,
   /** No token, or a token the API does not accept (401). */
   unauthorized: 3,
-  /** No such ticket or on-call schedule (404). */
+  /** No such ticket, incident or on-call schedule (404). */
   notFound: 4,
-  /** The ticket refused the action in its current state (409); the message is the ticket's reason. */
+  /** The ticket or incident refused the action in its current state (409); the message is its reason. */
   refused: 5,
   /** The API did not answer: not running, a wrong --api, or no answer within the time allowed. */
   unreachable: 6,
@@ -27,13 +27,13 @@ export const EXIT_CODE_LINES: readonly string[] = [
   `${EXIT.failure}  failed: the API had an error of its own (5xx) or answered what tierline would not`,
   `${EXIT.usage}  a wrong command line, or a request the API rejected as invalid (400); names the option to fix`,
   `${EXIT.unauthorized}  no API token, or the API refused it (401)`,
-  `${EXIT.notFound}  no such ticket, or no such on-call schedule (404)`,
-  `${EXIT.refused}  the ticket refused the action in its state (409); prints the ticket's reason`,
+  `${EXIT.notFound}  no such ticket, incident or on-call schedule (404)`,
+  `${EXIT.refused}  the ticket or incident refused the action in its state (409); prints its reason`,
   `${EXIT.unreachable}  the API did not answer: not running, a wrong --api, or timed out`,
 ];
 
 /** One line of them, for each command's help. */
-export const EXIT_CODE_SUMMARY = `${EXIT.ok} done, ${EXIT.failure} failed, ${EXIT.usage} usage or invalid request, ${EXIT.unauthorized} token refused, ${EXIT.notFound} not found, ${EXIT.refused} refused by the ticket, ${EXIT.unreachable} API unreachable`;
+export const EXIT_CODE_SUMMARY = `${EXIT.ok} done, ${EXIT.failure} failed, ${EXIT.usage} usage or invalid request, ${EXIT.unauthorized} token refused, ${EXIT.notFound} not found, ${EXIT.refused} refused by the ticket or incident, ${EXIT.unreachable} API unreachable`;
 
 export class CliError extends Error {
   override name = 'CliError';

@@ -58,6 +58,16 @@ export function ticketLine(ticket: TicketView): string {
   return parts.join(' · ');
 }
 
+/** The ticket's engineering issue: its URL and state, or the request still on its way. */
+function engineeringIssue(ticket: TicketView): string | undefined {
+  const issue = ticket.engineeringIssue;
+  if (!issue) return ticket.engineeringIssueRequest && `issue asked for by ${ticket.engineeringIssueRequest.by}, not opened yet`;
+  const how = issue.created ? `opened for ${issue.linkedBy}` : `linked by ${issue.linkedBy}`;
+  if (issue.state === 'open') return `${issue.url} (open, ${how})`;
+  const closed = [issue.closedAt && time(issue.closedAt), issue.closedBy && `by ${issue.closedBy}`, issue.reason?.replace(/_/g, ' ')].filter(Boolean).join(' ');
+  return `${issue.url} (closed ${closed}; ${how})`;
+}
+
 export function formatTicket(ticket: TicketView): string {
   const requester = ticket.requester;
   const who = [requester.name, requester.email ? `<${requester.email}>` : undefined, requester.handle].filter(Boolean).join(' ');
@@ -75,6 +85,7 @@ export function formatTicket(ticket: TicketView): string {
     ['resolved', ticket.resolvedAt && `${time(ticket.resolvedAt)}${ticket.resolution ? `: ${excerpt(ticket.resolution)}` : ''}`],
     ['closed', ticket.closedAt && time(ticket.closedAt)],
     ['duplicate of', ticket.duplicateOf],
+    ['engineering', engineeringIssue(ticket)],
     ['follow-up', ticket.followUp.dueAt && `due ${time(ticket.followUp.dueAt)}${ticket.followUp.sentAt ? `, sent ${time(ticket.followUp.sentAt)}` : ''}`],
     ['satisfaction', ticket.csat && `${ticket.csat.score}/5${ticket.csat.comment ? `: ${excerpt(ticket.csat.comment)}` : ''}`],
     ['SLA', ticket.slaBreached ? 'BREACHED' : 'within targets'],

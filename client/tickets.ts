@@ -22,7 +22,7 @@ import { fieldErrors, IntakeSchema, type Intake } from '../domain/ticket/intake.
 import type { TicketState } from '../domain/ticket/types.js';
 import { staticDetails, staticSummary, viewTicket, type TicketView } from '../domain/ticket/view.js';
 import { SlaBreached, SlaDueAt, TicketAssignee, TicketChannel, TicketId, TicketPriority, TicketStatus, TicketTier } from '../workflows/search-attributes.js';
-import { COMMAND_UPDATES, customerMessageSignal, getTicketStateQuery, type CustomerMessage } from '../workflows/messages.js';
+import { COMMAND_UPDATES, customerMessageSignal, engineeringIssueClosedSignal, getTicketStateQuery, type CustomerMessage, type EngineeringIssueClosed } from '../workflows/messages.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
 import { openingOf, type TicketOpening } from '../domain/incident/proposals.js';
 import { INCIDENT_WATCH_WORKFLOW_ID, ticketOpenedSignal } from '../workflows/incident-messages.js';
@@ -306,6 +306,20 @@ export class TicketClient {
       // Ended (closed) tickets take no more messages; the adapter decides whether to open a new one.
       const state = await this.state(ticketId);
       throw new TicketRefused(`ticket ${ticketId} is ${state.status}; it takes no more messages`);
+    }
+  }
+
+  /**
+   * The ticket's engineering issue was closed on GitHub (the webhook): a signal, so the webhook
+   * never blocks on the ticket. The ticket ignores a close of another issue and a repeated one.
+   */
+  async engineeringIssueClosed(ticketId: string, closed: EngineeringIssueClosed): Promise<void> {
+    try {
+      await this.handle(ticketId).signal(engineeringIssueClosedSignal, closed);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      const state = await this.state(ticketId);
+      throw new TicketRefused(`ticket ${ticketId} is ${state.status}; it takes no more events`);
     }
   }
 }

@@ -4,20 +4,33 @@
  */
 import { join } from 'node:path';
 import { createEmailActivities } from '../activities/email.js';
+import { createGitHubActivities } from '../activities/github.js';
 import { createIncidentActivities } from '../activities/incidents.js';
 import { createNotificationActivities } from '../activities/notifications.js';
 import { fileOutbox } from '../activities/outbox.js';
 import { createKnowledgeBaseActivities, knowledgeBaseDirs } from '../activities/knowledge-base.js';
+import { createLedgerActivities, openLedger, secretsOf } from '../activities/ledger.js';
+import { createReportActivities } from '../activities/reports.js';
+import type { TicketClient } from '../client/tickets.js';
 import { createPagerActivities } from '../activities/pager.js';
 import { createPagingActivities } from '../activities/paging.js';
 import { fileSentLog } from '../activities/sent-log.js';
 import { createSlackActivities } from '../activities/slack.js';
-import type { TierlineConfig } from './config.js';
+import { ledgerLocation, type TierlineConfig } from './config.js';
 import { ensureLocalSecret } from './api-token.js';
 import { loadOnCall } from './oncall.js';
 
-/** `oncall`: the schedules when the caller has loaded them already (start-up validates them first). */
-export function createActivities(config: TierlineConfig, log: (line: string) => void = (line) => console.log(line), oncall = loadOnCall(config.ONCALL_FILE)) {
+/**
+ * `oncall`: the schedules when the caller has loaded them already (start-up validates them first).
+ * `tickets`: the ticket client the scheduled reports read open tickets through, once the caller
+ * has one (the worker starts before its client); without it a report fails with a clear error.
+ */
+export function createActivities(
+  config: TierlineConfig,
+  log: (line: string) => void = (line) => console.log(line),
+  oncall = loadOnCall(config.ONCALL_FILE),
+  reports: { tickets: () => TicketClient | undefined } = { tickets: () => undefined },
+) {
   const slack = config.SLACK_BOT_TOKEN
     ? {
         activities: createSlackActivities({ token: config.SLACK_BOT_TOKEN, ...(config.SLACK_API_URL ? { apiUrl: config.SLACK_API_URL } : {}) }),
@@ -27,6 +40,9 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
   const email = config.SMTP_URL ? createEmailActivities(smtpSettings(config), fileSentLog(join(config.TIERLINE_DATA_DIR, 'email-sent.jsonl'))) : undefined;
   const outbox = fileOutbox(join(config.TIERLINE_DATA_DIR, 'outbox.jsonl'), log);
   const routingKeys = config.PAGERDUTY_ROUTING_KEYS;
+  // One ledger (opened at its first use) for the workflow's writes and the reports' reads.
+  const location = ledgerLocation(config);
+  const ledger = openLedger(location);
   return {
     ...createNotificationActivities({
       outbox,
@@ -38,6 +54,12 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
       linkSecret: linkSecret(config),
     }),
     ...createKnowledgeBaseActivities({ dirs: knowledgeBaseDirs(), publicUrl: config.publicUrl }),
+    ...createGitHubActivities({
+      outbox,
+      publicUrl: config.publicUrl,
+      ...(config.GITHUB_TOKEN ? { github: { token: config.GITHUB_TOKEN, apiUrl: config.GITHUB_API_URL } } : {}),
+      ...(config.GITHUB_ENGINEERING_REPO ? { defaultRepo: config.GITHUB_ENGINEERING_REPO } : {}),
+    }),
     ...createPagingActivities({
       outbox,
       ...(email ? { email } : {}),
@@ -53,6 +75,15 @@ export function createActivities(config: TierlineConfig, log: (line: string) => 
       ...(config.DISCORD_ANNOUNCE_WEBHOOK_URL
         ? { discord: { webhookUrl: config.DISCORD_ANNOUNCE_WEBHOOK_URL, sentLog: fileSentLog(join(config.TIERLINE_DATA_DIR, 'discord-sent.jsonl')) } }
         : {}),
+    }),
+    ...createLedgerActivities(ledger, secretsOf(location)),
+    ...createReportActivities({
+      outbox,
+      ...(slack ? { slack } : {}),
+      sources: () => {
+        const tickets = reports.tickets();
+        return tickets ? { ledger: ledger.reader, tickets, policy: tickets.options.policy } : undefined;
+      },
     }),
   };
 }

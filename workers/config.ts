@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { z } from 'zod';
+import type { LedgerLocation } from '../activities/ledger.js';
 import type { AdapterSettings } from '../adapters/http/server.js';
 import { PROJECT_ROOT } from './temporal-tools.js';
 
@@ -53,6 +54,17 @@ const apiTokens = z.string().transform((text, ctx) => {
   return out;
 });
 
+const cron = z.string().regex(/^(off|(\S+\s+){4}\S+)$/, "expected a five-field cron expression such as '0 9 * * 1', or off");
+
+function validTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 const address = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 
 const EnvSchema = z.object({
@@ -71,6 +83,10 @@ const EnvSchema = z.object({
   TIERLINE_POLICY: z.string().min(1).default('caro'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'expected one of TRACE, DEBUG, INFO, WARN, ERROR' }).default('WARN'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').optional(),
+  // Metrics (workers/metrics.ts, adapters/http/metrics.ts): the worker's Prometheus exporter, and
+  // the bearer token the API's GET /metrics asks for (without it, loopback clients only).
+  TEMPORAL_METRICS_ADDRESS: z.string().regex(/^(off|[^\s:/]+:\d{1,5})$/, 'expected host:port, e.g. 127.0.0.1:9464, or off').default('127.0.0.1:9464'),
+  METRICS_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
   SLACK_BOT_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),
   SLACK_CHANNELS: namedList.optional(),
@@ -88,6 +104,11 @@ const EnvSchema = z.object({
   SLACK_USERS: namedList.optional(),
   GITHUB_WEBHOOK_SECRET: z.string().min(16, 'expected at least 16 characters').optional(),
   GITHUB_USERS: namedList.optional(),
+  // Engineering issues (issue #9, FM-08): a token (a secret) that may open issues, comment and
+  // label; without it engineering issues go to the outbox.
+  GITHUB_TOKEN: z.string().min(1).optional(),
+  GITHUB_API_URL: z.url({ protocol: /^https?$/, error: 'expected the REST API base URL, e.g. https://api.github.com' }).default('https://api.github.com'),
+  GITHUB_ENGINEERING_REPO: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+$/, 'expected owner/name, e.g. fm08/platform').optional(),
   DISCORD_PUBLIC_KEY: z.string().regex(/^[0-9a-f]{64}$/i, 'expected the application public key, 64 hex characters').optional(),
   DISCORD_USERS: namedList.optional(),
   // Incidents (issue #10): the incoming webhook of the announcements channel. A secret: the URL
@@ -98,8 +119,19 @@ const EnvSchema = z.object({
     .optional(),
   PAGERDUTY_WEBHOOK_SECRET: z.string().min(16, 'expected the webhook subscription signing secret').optional(),
   PAGERDUTY_USERS: namedList.optional(),
+  // The scheduled reports (Temporal Schedules): a cron expression each, or 'off'.
+  REPORT_TIME_ZONE: z.string().min(1).refine(validTimeZone, 'expected an IANA time zone such as Europe/Berlin').default('UTC'),
+  REPORT_DAILY_CRON: cron.default('0 9 * * *'),
+  REPORT_WEEKLY_CRON: cron.default('0 9 * * 1'),
+  REPORT_MONTHLY_CRON: cron.default('0 9 1 * *'),
   INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   INBOUND_SMTP_PORT: portNumber.optional(),
+  // The ticket ledger (activities/ledger.ts): PostgreSQL at this URL, else SQLite in the data
+  // folder. A secret: the URL holds the password.
+  LEDGER_URL: z
+    .string()
+    .refine((u) => URL.canParse(u) && /^postgres(ql)?:$/.test(new URL(u).protocol) && new URL(u).hostname !== '', 'expected postgres://user:password@host:port/database')
+    .optional(),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
@@ -114,11 +146,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): TierlineConfig
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
     const name = String(issue.path[0] ?? 'configuration');
-    const shown = name.includes('TOKEN') || name.includes('KEYS') || name.includes('SECRET') || name === 'SMTP_URL' || name === 'DISCORD_ANNOUNCE_WEBHOOK_URL' ? '(value hidden)' : JSON.stringify(env[name]);
+    const shown = name.includes('TOKEN') || name.includes('KEYS') || name.includes('SECRET') || name === 'SMTP_URL' || name === 'DISCORD_ANNOUNCE_WEBHOOK_URL' || name === 'LEDGER_URL' ? '(value hidden)' : JSON.stringify(env[name]);
     throw new ConfigError(`${name}: ${issue.message} (got ${shown})`);
   }
   const cfg = parsed.data;
   return { ...cfg, publicUrl: cfg.PUBLIC_URL ?? `http://${cfg.HTTP_HOST}:${cfg.HTTP_PORT}` };
+}
+
+/** Where the ticket ledger is: PostgreSQL at LEDGER_URL, else `<data dir>/ledger.db`. */
+export function ledgerLocation(cfg: Env): LedgerLocation {
+  return cfg.LEDGER_URL ? { kind: 'postgres', url: cfg.LEDGER_URL } : { kind: 'sqlite', path: join(cfg.TIERLINE_DATA_DIR, 'ledger.db') };
 }
 
 /** The adapters' settings for the HTTP API: an adapter is on when its secret is set. */

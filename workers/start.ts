@@ -6,25 +6,31 @@
  */
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { fileAttachmentStore } from '../adapters/email/attachments.js';
 import { receiveMail } from '../adapters/email/inbound.js';
 import { startInboundSmtp } from '../adapters/email/smtp-listener.js';
+import { openLedger } from '../activities/ledger.js';
 import { buildApi } from '../adapters/http/server.js';
+import { IncidentClient } from '../client/incidents.js';
 import { TicketClient } from '../client/tickets.js';
+import { statusPagePaths } from '../domain/incident/view.js';
 import { loadPolicy } from '../policies/load.js';
 import { createActivities, linkSecret } from './activities.js';
 import { ensureLocalApiToken, LOCAL_ACTOR } from './api-token.js';
-import { adapterSettings, loadConfig } from './config.js';
+import { adapterSettings, ledgerLocation, loadConfig } from './config.js';
+import { ensureReportSchedules } from './schedules.js';
 import { startDevServer, type RunningDevServer } from './dev-server.js';
+import { installWorkerRuntime, scrapeWorkerMetrics, workerMetricsUrl, zeroTicketCounters } from './metrics.js';
 import { loadOnCall } from './oncall.js';
 import { registerSearchAttributes } from './register-search-attributes.js';
 import { createTicketWorker, NativeConnection } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  Runtime.install({ logger: new DefaultLogger(config.LOG_LEVEL) });
+  const metricsAddress = config.TEMPORAL_METRICS_ADDRESS === 'off' ? undefined : config.TEMPORAL_METRICS_ADDRESS;
+  const runtime = installWorkerRuntime(config.LOG_LEVEL, metricsAddress);
   const policy = loadPolicy(config.TIERLINE_POLICY);
+  zeroTicketCounters(runtime.metricMeter, policy, { namespace: config.TEMPORAL_NAMESPACE, taskQueue: config.TIERLINE_TASK_QUEUE });
   const oncall = loadOnCall(config.ONCALL_FILE);
 
   let devServer: RunningDevServer | undefined;
@@ -52,12 +58,14 @@ async function main(): Promise<void> {
     const added = await registerSearchAttributes(connection, config.TEMPORAL_NAMESPACE);
     if (added.length) console.log(`tierline: registered search attributes ${added.join(', ')}`);
 
+    /** The reports' activity reads open tickets through the client made below. */
+    const reportSources: { tickets?: TicketClient } = {};
     const nativeConnection = await NativeConnection.connect({ address });
     const worker = await createTicketWorker({
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TIERLINE_TASK_QUEUE,
-      activities: createActivities(config, undefined, oncall),
+      activities: createActivities(config, undefined, oncall, { tickets: () => reportSources.tickets }),
       ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
     });
     const running = worker.run();
@@ -77,6 +85,16 @@ async function main(): Promise<void> {
     }
     const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
     const tickets = new TicketClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy });
+    reportSources.tickets = tickets;
+    const schedules = await ensureReportSchedules(client, {
+      taskQueue: config.TIERLINE_TASK_QUEUE,
+      timeZone: config.REPORT_TIME_ZONE,
+      crons: { daily: config.REPORT_DAILY_CRON, weekly: config.REPORT_WEEKLY_CRON, monthly: config.REPORT_MONTHLY_CRON },
+    });
+    if (schedules.length) console.log(`tierline: report schedules ${schedules.join(', ')} (Temporal UI: Schedules)`);
+    // Links to the status page append its path to the public URL: without a trailing slash.
+    const publicUrl = config.publicUrl.replace(/\/+$/, '');
+    const incidents = new IncidentClient(client, { taskQueue: config.TIERLINE_TASK_QUEUE, policy, publicUrl });
     const inboundEmail = {
       ownAddresses: [config.SMTP_FROM],
       messageIdDomain: config.EMAIL_DOMAIN,
@@ -84,11 +102,18 @@ async function main(): Promise<void> {
     };
     const api = buildApi({
       tickets,
+      incidents,
       inboundEmail,
+      reports: { ledger: openLedger(ledgerLocation(config)).reader, tickets, policy },
       tokens,
       linkSecret: linkSecret(config),
       ...(oncall ? { oncall } : {}),
       adapters: adapterSettings(config),
+      // Worker and API share this process: the API's /metrics carries the worker's too.
+      metrics: {
+        ...(config.METRICS_TOKEN ? { token: config.METRICS_TOKEN } : {}),
+        ...(metricsAddress ? { include: () => scrapeWorkerMetrics(workerMetricsUrl(metricsAddress)) } : {}),
+      },
     });
     await api.listen({ host: config.HTTP_HOST, port: config.HTTP_PORT });
     stops.push(() => api.close());
@@ -101,6 +126,14 @@ async function main(): Promise<void> {
     console.log(`tierline: policy ${policy.id}@${policy.version} (${policy.name})`);
     console.log(`tierline: Temporal ${address}${devServer ? ` (dev server, data in ${config.TIERLINE_DATA_DIR})` : ''}`);
     if (devServer) console.log(`tierline: Temporal UI ${devServer.uiUrl}`);
+    console.log(
+      policy.incidents.broadcast.includes('status-page')
+        ? `tierline: status page ${publicUrl}${statusPagePaths(policy).page} (public, no token)`
+        : `tierline: no status page (policy ${policy.id} does not broadcast incidents to status-page)`,
+    );
+    console.log(
+      `tierline: metrics http://${config.HTTP_HOST}:${config.HTTP_PORT}/metrics (API${metricsAddress ? ` and worker; the worker's alone at ${workerMetricsUrl(metricsAddress)}` : ''})`,
+    );
     console.log(`tierline: HTTP API http://${config.HTTP_HOST}:${config.HTTP_PORT}  (Ctrl-C stops everything)`);
 
     let stopping = false;

@@ -30,6 +30,8 @@ export const deescalateUpdate = defineUpdate<TicketView, [CommandArgs<'deescalat
 export const escalateToVendorUpdate = defineUpdate<TicketView, [CommandArgs<'escalateToVendor'>]>('escalateToVendor');
 export const recordVendorReplyUpdate = defineUpdate<TicketView, [CommandArgs<'recordVendorReply'>]>('recordVendorReply');
 export const markDeflectedUpdate = defineUpdate<TicketView, [CommandArgs<'markDeflected'>]>('markDeflected');
+export const openEngineeringIssueUpdate = defineUpdate<TicketView, [CommandArgs<'openEngineeringIssue'>]>('openEngineeringIssue');
+export const linkEngineeringIssueUpdate = defineUpdate<TicketView, [CommandArgs<'linkEngineeringIssue'>]>('linkEngineeringIssue');
 
 /** Every engineer action by its command type: the client facade and the handlers share this map. */
 export const COMMAND_UPDATES = {
@@ -50,6 +52,8 @@ export const COMMAND_UPDATES = {
   escalateToVendor: escalateToVendorUpdate,
   recordVendorReply: recordVendorReplyUpdate,
   markDeflected: markDeflectedUpdate,
+  openEngineeringIssue: openEngineeringIssueUpdate,
+  linkEngineeringIssue: linkEngineeringIssueUpdate,
 } as const;
 
 /**
@@ -89,3 +93,11 @@ export interface PageEnd {
   actor?: string;
 }
 export const pageEndSignal = defineSignal<[PageEnd]>('pageEnd');
+
+/**
+ * The GitHub webhook: the ticket's engineering issue was closed. A signal, not an Update: the
+ * webhook answers GitHub at once and never waits on the ticket; a close of another issue, or a
+ * redelivery, is ignored by the core.
+ */
+export type EngineeringIssueClosed = Omit<Extract<SystemEvent, { type: 'engineeringIssueClosed' }>, 'type'>;
+export const engineeringIssueClosedSignal = defineSignal<[EngineeringIssueClosed]>('engineeringIssueClosed');

@@ -20,9 +20,11 @@ import type { Policy } from '../domain/policy/schema.js';
 import type { TicketState } from '../domain/ticket/types.js';
 import { currentDetails, viewTicket, type TicketView } from '../domain/ticket/view.js';
 import { EffectRunner } from './effects.js';
-import { COMMAND_SIGNALS, COMMAND_UPDATES, customerMessageSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
+import { COMMAND_SIGNALS, COMMAND_UPDATES, customerMessageSignal, engineeringIssueClosedSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
 import { incidentTicketSignal } from './incident-messages.js';
+import { LedgerWriter } from './ledger.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
+import { meterTicketStep } from './ticket-metrics.js';
 
 export interface TicketWorkflowInput {
   ticketId: string;
@@ -34,12 +36,17 @@ export interface TicketWorkflowInput {
   state?: TicketState;
   /** Continue as new after this many history events even if Temporal does not suggest it yet (tests). */
   continueAsNewAfterEvents?: number;
+  /** Carried across continue-as-new: the last event seq written to the ticket ledger. */
+  ledgerSeq?: number;
 }
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketView> {
   let state: TicketState;
   const runner = new EffectRunner(() => state, (event) => step(event));
+  const ledger = new LedgerWriter(() => state, input.ledgerSeq ?? 0);
   let lastSearchAttributes: Record<string, unknown> = {};
+  // The state tierline's metrics have counted: a run continued as new counted its carried state already.
+  let metered = input.state;
 
   /** The one path every event takes: decide, then carry out what the core asked for. */
   function step(event: TicketEvent | undefined): void {
@@ -49,8 +56,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       state = decision.state;
       runner.enqueue(decision.effects);
     }
+    metered = meterTicketStep(metered, state, event);
     lastSearchAttributes = syncSearchAttributes(state, lastSearchAttributes, upsertSearchAttributes);
     setCurrentDetails(currentDetails(state));
+    ledger.sync();
   }
 
   if (input.state) {
@@ -91,6 +100,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     step({ type: 'customerMessage', ...message });
   });
   setHandler(pageProgressSignal, (progress) => step({ type: 'pageProgress', ...progress }));
+  setHandler(engineeringIssueClosedSignal, (closed) => step({ type: 'engineeringIssueClosed', ...closed }));
   // The incident the ticket belongs to: linked, unlinked, its status updates, resolved.
   setHandler(incidentTicketSignal, (event) => step(event));
   setHandler(getTicketQuery, () => viewTicket(state, Date.now()));
@@ -100,7 +110,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   const readyToContinue = () => {
     const info = workflowInfo();
     const due = info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength >= input.continueAsNewAfterEvents);
-    return due && allHandlersFinished() && runner.idle();
+    return due && allHandlersFinished() && runner.idle() && ledger.idle();
   };
 
   // One timer at a time: sleep until the core's next wake-up, or until a message moves it earlier.
@@ -114,10 +124,10 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (!woke) step({ type: 'tick' });
     if (!closed() && readyToContinue()) {
       const { openRequestId: _opened, ...carried } = input;
-      await continueAsNew<typeof ticketWorkflow>({ ...carried, state });
+      await continueAsNew<typeof ticketWorkflow>({ ...carried, state, ledgerSeq: ledger.writtenSeq });
     }
   }
   // The last notifications (resolution card, duplicate notice) go out before the ticket ends.
-  await condition(() => allHandlersFinished() && runner.idle());
+  await condition(() => allHandlersFinished() && runner.idle() && ledger.idle());
   return viewTicket(state, Date.now());
 }

@@ -15,8 +15,14 @@ import { pagerDutyRoutes } from '../pagerduty/routes.js';
 import { slackRoutes } from '../slack/routes.js';
 import { verifySolvedSignature } from '../../client/solved-link.js';
 import { openApiDocument } from './openapi.js';
+import { apiMetrics } from './metrics.js';
 import { oncallRoutes } from './oncall-routes.js';
+import { DeclarationBody, INCIDENT_ACTIONS, IncidentListQuery, incidentRoutes } from './incidents.js';
+import { reportRoutes } from './reports.js';
+import type { ReportSources } from '../../client/reports.js';
+import { statusPageRoutes } from './status-page.js';
 import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
+import { IncidentNotFound, type IncidentClient } from '../../client/incidents.js';
 
 export interface ApiOptions {
   tickets: TicketClient;
@@ -31,6 +37,10 @@ export interface ApiOptions {
   adapters?: AdapterSettings;
   /** Email in: the raw-message webhook (`POST /v1/inbound/email`) is served when this is given. */
   inboundEmail?: InboundEmailSettings;
+  /** Incidents: the `/v1/incidents` routes and the public status page are served when this is given. */
+  incidents?: IncidentClient;
+  /** Reports: `GET /v1/reports/:kind` reads the ticket ledger (and, daily, the open tickets); 404 without it. */
+  reports?: ReportSources;
 }
 
 /** Each adapter's secrets and identity maps, from configuration (workers/config.ts). */
@@ -93,6 +103,18 @@ export const ACTIONS = {
   },
   'vendor-reply': { command: 'recordVendorReply', body: z.object({ reference: z.string().trim().min(1).max(200).optional(), note: z.string().max(5000).optional(), requestId }).strict() },
   csat: { command: 'recordCsat', body: z.object({ score: z.number().int().min(1).max(5), effort: z.number().int().min(1).max(7).optional(), comment: z.string().max(2000).optional(), requestId }).strict() },
+  'engineering-issue': {
+    command: 'openEngineeringIssue',
+    body: z
+      .object({
+        repo: z.string().trim().regex(/^[A-Za-z0-9][A-Za-z0-9-]*\/[A-Za-z0-9_.-]+$/, 'expected owner/name, e.g. fm08/platform').optional(),
+        title: z.string().trim().min(1, 'title must not be empty').max(256, 'GitHub takes titles of at most 256 characters').optional(),
+        details: z.string().max(20_000).optional(),
+        requestId,
+      })
+      .strict(),
+  },
+  'engineering-link': { command: 'linkEngineeringIssue', body: z.object({ url: text('url'), requestId }).strict() },
 } as const;
 
 export const CustomerMessageBody = z.object({ body: text('body'), messageId: z.string().max(998).optional(), from: z.string().max(300).optional(), automatic: z.boolean().optional() }).strict();
@@ -137,6 +159,7 @@ const digest = (token: string) => createHash('sha256').update(token).digest();
 export function buildApi(opts: ApiOptions): FastifyInstance {
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 1024 * 1024 });
   keepRawBodies(app);
+  app.register(apiMetrics, opts.metrics ?? {});
   const tokens = [...opts.tokens].map(([token, actor]) => ({ hash: digest(token), actor }));
 
   /** Constant-time over every configured token: the time taken says nothing about a guess. */
@@ -154,6 +177,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     if (err instanceof InvalidInput) return reply.code(400).send({ error: 'invalid_request', errors: err.errors });
     if (err instanceof z.ZodError) return reply.code(400).send({ error: 'invalid_request', errors: fieldErrors(err) });
     if (err instanceof TicketNotFound) return reply.code(404).send({ error: 'not_found', message: err.message });
+    if (err instanceof IncidentNotFound) return reply.code(404).send({ error: 'not_found', message: err.message });
     if (err instanceof TicketRefused) return reply.code(409).send({ error: 'refused', reason: err.reason });
     if (err.statusCode && err.statusCode >= 400 && err.statusCode < 500) {
       return reply.code(err.statusCode).send({ error: 'invalid_request', errors: [{ path: '', message: err.message }] });
@@ -164,7 +188,14 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
 
   app.get('/healthz', async () => ({ ok: true }));
   // The API's own description, from the schemas that validate its requests (no token needed).
-  const openapi = openApiDocument({ actions: ACTIONS, listQuery: ListQuery, customerMessage: CustomerMessageBody });
+  const openapi = openApiDocument({
+    actions: ACTIONS,
+    listQuery: ListQuery,
+    customerMessage: CustomerMessageBody,
+    ...(opts.incidents
+      ? { incidents: { actions: INCIDENT_ACTIONS, declaration: DeclarationBody, listQuery: IncidentListQuery, policy: opts.incidents.options.policy } }
+      : {}),
+  });
   app.get('/v1/openapi.json', async () => openapi);
 
   // The requester's "this solved it" link: no account, the signature is the proof. GET only shows
@@ -202,6 +233,9 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   if (opts.adapters?.discord) app.register(discordInteractions, { tickets: opts.tickets, ...opts.adapters.discord });
   // (end of adapters)
 
+  // The public status page: no token, at the policy's incidents.statusPage.basePath.
+  if (opts.incidents) app.register(statusPageRoutes, { incidents: opts.incidents });
+
   app.register(async (api) => {
     api.addHook('onRequest', async (req: FastifyRequest & { actor?: string }, reply: FastifyReply) => {
       const actor = actorOf(req);
@@ -216,6 +250,8 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
     });
 
     api.register(oncallRoutes, { oncall: opts.oncall });
+    if (opts.incidents) api.register(incidentRoutes, { incidents: opts.incidents, tickets: opts.tickets });
+    api.register(reportRoutes, { reports: opts.reports });
     if (opts.inboundEmail) api.register(emailInboundRoutes, { tickets: opts.tickets, ...opts.inboundEmail });
 
     // A layer's on-call shifts as an iCalendar feed (from a week ago), for calendar subscriptions.
