@@ -227,7 +227,7 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   // Adapters: each registers its own routes here. Webhooks prove themselves by their signature,
   // not by a bearer token; an adapter whose secret is not configured has no routes (404).
   const { slack, pagerduty } = opts.adapters ?? {};
-  if (slack) app.register(slackRoutes, { tickets: opts.tickets, ...slack });
+  if (slack) app.register(slackRoutes, { tickets: opts.tickets, ...(opts.incidents ? { incidents: opts.incidents } : {}), ...slack });
   if (pagerduty) app.register(pagerDutyRoutes, { tickets: opts.tickets, ...pagerduty });
   if (opts.adapters?.github) app.register(githubWebhook, { tickets: opts.tickets, ...opts.adapters.github });
   if (opts.adapters?.discord) app.register(discordInteractions, { tickets: opts.tickets, ...opts.adapters.discord });

@@ -11,6 +11,7 @@
  * - Resolve and Escalate need words for the customer or the timeline: they open a modal (through
  *   the bot token) asking for the resolution or the reason, and its submission runs the Update.
  * - `/ticket <subject>` opens a ticket on the policy's Slack channel; `/ticket show <id>` shows one.
+ * - `/incident <severity> <title> | <impact>` declares an incident as the Slack user.
  */
 import { WebClient } from '@slack/web-api';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -19,12 +20,16 @@ import { TicketCardAction } from '../../activities/slack.js';
 import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
 import { TICKET_ID_PATTERN } from '../../client/ticket-ids.js';
 import type { TicketView } from '../../domain/ticket/view.js';
+import type { IncidentClient } from '../../client/incidents.js';
+import { declarationProblem } from '../../domain/incident/commands.js';
 import type { RawBodyRequest } from '../http/server.js';
 import { channelFor } from '../shared/channels.js';
 import { hmacSha256Hex, isFreshTimestamp, safeEqual } from '../shared/signatures.js';
 
 export interface SlackAdapterOptions {
   tickets: TicketClient;
+  /** For `/incident`; without it the command says incidents are not configured. */
+  incidents?: IncidentClient;
   signingSecret: string;
   /** Slack user id -> engineer name. */
   users: Record<string, string>;
@@ -218,12 +223,15 @@ export async function slackRoutes(app: FastifyInstance, opts: SlackAdapterOption
     return reply.code(200).send();
   });
 
+  const declareIncident = incidentCommand(opts, later, tellUser);
+
   app.post('/v1/slack/commands', async (req, reply) => {
     const parsed = SlashCommand.safeParse(req.body ?? {});
     if (!parsed.success) return badRequest(reply, parsed.error.issues[0]?.path.join('.') ?? '', 'not a slash command Slack would send');
     const { text, user_id: userId, user_name: userName, trigger_id: triggerId, response_url: responseUrl } = parsed.data;
     const words = text.trim();
     const ephemeral = (message: string) => reply.code(200).send({ response_type: 'ephemeral', text: message });
+    if (parsed.data.command === '/incident') return declareIncident(words, opts.users[userId] ?? `slack:${userName ?? userId}`, triggerId, responseUrl, ephemeral);
 
     const show = /^show\s+(\S+)$/i.exec(words);
     if (show) {
@@ -265,6 +273,34 @@ export async function slackRoutes(app: FastifyInstance, opts: SlackAdapterOption
     });
     return ephemeral(`Opening a ticket: ${intake.subject}…`);
   });
+}
+
+/**
+ * `/incident <severity> <title> | <impact>` declares an incident as the Slack user: answered at
+ * once, declared right after (keyed by the trigger id, so a repeat declares nothing new), its id
+ * through response_url.
+ */
+function incidentCommand(
+  opts: SlackAdapterOptions,
+  later: (what: string, work: () => Promise<void>) => void,
+  tellUser: (responseUrl: string | undefined, text: string) => Promise<void>,
+) {
+  return (words: string, actor: string, triggerId: string, responseUrl: string | undefined, ephemeral: (message: string) => unknown) => {
+    const incidents = opts.incidents;
+    if (!incidents) return ephemeral('Incidents are not configured on this server.');
+    const severities = incidents.options.policy.incidents.severities.map((s) => s.id);
+    const match = /^(\S+)\s+([^|]+?)\s*\|\s*(.+)$/s.exec(words);
+    const severity = match && severities.find((s) => s.toLowerCase() === match[1]!.toLowerCase());
+    if (!match || !severity) return ephemeral(`\`/incident <severity> <title> | <impact>\`, severity one of ${severities.join(', ')}; e.g. \`/incident ${severities[0]} Login down | Nobody can log in\``);
+    const declaration = { title: match[2]!.trim(), severity, impact: match[3]!.trim() };
+    const problem = declarationProblem(incidents.options.policy, declaration);
+    if (problem) return ephemeral(`The incident cannot be declared: ${problem}`);
+    later(`declare an incident for ${actor}`, async () => {
+      const { incident } = await incidents.declare(declaration, actor, { idempotencyKey: `slack-incident-${triggerId}` });
+      await tellUser(responseUrl, `Declared ${incident.id}: ${incident.title} (${incident.severity.name}). Commander: ${incident.commander}.`);
+    });
+    return ephemeral(`Declaring a ${severity} incident: ${declaration.title}…`);
+  };
 }
 
 function describe(t: TicketView): string {

@@ -14,6 +14,7 @@ import type { FastifyInstance } from 'fastify';
 import { TicketCardAction } from '../../activities/slack.js';
 import { hmacSha256Hex } from '../../adapters/shared/signatures.js';
 import { buildApi } from '../../adapters/http/server.js';
+import { IncidentClient } from '../../client/incidents.js';
 import { derivedTicketId, ticketWorkflowId } from '../../client/ticket-ids.js';
 import { createActivities } from '../../workers/activities.js';
 import { adapterSettings, loadConfig } from '../../workers/config.js';
@@ -29,6 +30,7 @@ describe('Slack buttons, modals and /ticket on a real Temporal dev server', () =
   let env: TestWorkflowEnvironment;
   let harness: TicketHarness;
   let slack: SlackServer;
+  let incidents: IncidentClient;
   let api: FastifyInstance;
   let base: string;
 
@@ -51,7 +53,8 @@ describe('Slack buttons, modals and /ticket on a real Temporal dev server', () =
     });
     env = await devServerEnv();
     harness = await ticketHarness(env, { policy, activities: createActivities(config, () => {}) });
-    api = buildApi({ tickets: harness.tickets, tokens: new Map(), adapters: adapterSettings(config) });
+    incidents = new IncidentClient(env.client, { taskQueue: harness.taskQueue, policy, publicUrl: 'https://support.example' });
+    api = buildApi({ tickets: harness.tickets, incidents, tokens: new Map(), adapters: adapterSettings(config) });
     base = await listenOnLoopback(api);
   });
   after(async () => {
@@ -219,5 +222,25 @@ describe('Slack buttons, modals and /ticket on a real Temporal dev server', () =
     assert.match(String(shown.json?.['text']), new RegExp(`\\*${id}\\* The nightly export is empty\\nP1 · `));
     const missing = await post('/v1/slack/commands', { ...form, text: 'show T-00000000000000000000000000', trigger_id: 'trigger-show-2' });
     assert.match(String(missing.json?.['text']), /There is no ticket/);
+  });
+
+  test('/incident declares an incident as the Slack user, once, and explains its form when it is wrong', async () => {
+    const form = { command: '/incident', text: 'critical Login down | Nobody can log in', user_id: 'U0GRACE', user_name: 'grace.h', trigger_id: 'trigger-incident-1', response_url: slack.responseUrl('incident-1') };
+    const first = await post('/v1/slack/commands', form);
+    assert.equal(first.status, 200);
+    assert.match(String(first.json?.['text']), /Declaring a critical incident: Login down/);
+    const told = await eventually('the incident id', () => slack.responses.find((r) => r.path.endsWith('/incident-1')));
+    const id = /Declared (I-\S+):/.exec(String(told.body['text']))?.[1];
+    assert.ok(id, String(told.body['text']));
+    const incident = await incidents.get(id);
+    assert.equal(incident.declaredBy, 'grace', 'declared as the engineer SLACK_USERS names');
+    assert.equal(incident.impact, 'Nobody can log in');
+
+    await post('/v1/slack/commands', { ...form, response_url: slack.responseUrl('incident-2') });
+    const again = await eventually('the second answer', () => slack.responses.find((r) => r.path.endsWith('/incident-2')));
+    assert.match(String(again.body['text']), new RegExp(`Declared ${id}:`), 'a repeat declares nothing new');
+
+    const wrong = await post('/v1/slack/commands', { ...form, text: 'apocalyptic Everything | all', trigger_id: 'trigger-incident-3' });
+    assert.match(String(wrong.json?.['text']), /severity one of critical, major, minor/);
   });
 });
