@@ -2,13 +2,12 @@
  * The command line: each command's options and help, parsed with node:util's parseArgs. Only the
  * shape of the command line is checked here; what a ticket may hold is the API's to say.
  */
-import { parseArgs } from 'node:util';
 import { STATUSES } from '../domain/ticket/types.js';
 import { EXIT_CODE_LINES, EXIT_CODE_SUMMARY, usageError } from './errors.js';
 import { ENGINEERING_GROUP_SUMMARY, parseEngineeringCommandLine, type ParsedEngineering } from './engineering.js';
 import { INCIDENT_GROUP_SUMMARY, parseIncidentCommandLine, type ParsedIncident } from './incident-args.js';
 import { parseReportCommandLine, REPORT_COMMAND, REPORT_SUMMARY, type ParsedReport } from './report.js';
-import { COMMON_OPTIONS, optionLines, REQUEST_ID, type ArgumentSpec, type OptionSpec, type Options } from './options.js';
+import { COMMON_OPTIONS, optionLines, parseOptions, REQUEST_ID, type ArgumentSpec, type OptionSpec, type Options } from './options.js';
 
 const body = (what: string, field: string): OptionSpec => ({ type: 'string', value: 'TEXT', required: true, fromStdin: true, field, description: `${what}; - reads it from stdin` });
 const reason = (what: string, required = false): OptionSpec => ({ type: 'string', value: 'TEXT', field: 'reason', ...(required ? { required } : {}), description: what });
@@ -193,18 +192,7 @@ export function parseCommandLine(argv: readonly string[]): Parsed {
 
   const spec = commandSpec(first);
   const options: Options = { ...spec.options, ...COMMON_OPTIONS };
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: [...rest],
-      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, o.short ? { type: o.type, short: o.short } : { type: o.type }])),
-      allowPositionals: true,
-      strict: true,
-    });
-  } catch (err) {
-    // parseArgs names the option, never its value.
-    throw usageError((err as Error).message, `see 'tierline ${first} --help'`);
-  }
+  const parsed = parseOptions(rest, options, `tierline ${first} --help`);
   if (parsed.values.help) return { kind: 'help', text: commandHelp(first) };
 
   const positionals = [...parsed.positionals];

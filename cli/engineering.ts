@@ -3,13 +3,12 @@
  * issue on GitHub from a ticket, or link an existing one. Parsed like the ticket commands
  * (args.ts); both are ticket actions through the API.
  */
-import { parseArgs } from 'node:util';
 import type { TicketView } from '../domain/ticket/view.js';
 import type { TicketApi } from './api.js';
 import type { Outcome } from './commands.js';
 import { EXIT_CODE_SUMMARY, usageError } from './errors.js';
 import { ticketLine } from './format.js';
-import { COMMON_OPTIONS, optionLines, REQUEST_ID, type ArgumentSpec, type Options } from './options.js';
+import { COMMON_OPTIONS, groupCommand, optionLines, parseOptions, REQUEST_ID, type ArgumentSpec, type Options } from './options.js';
 
 interface EngineeringCommandSpec {
   summary: string;
@@ -55,33 +54,15 @@ export interface EngineeringInvocation {
 export type ParsedEngineering = { kind: 'help'; text: string } | { kind: 'engineering'; invocation: EngineeringInvocation };
 
 const spec = (command: EngineeringCommandName): EngineeringCommandSpec => ENGINEERING_COMMANDS[command];
-const isCommand = (word: string): word is EngineeringCommandName => (NAMES as string[]).includes(word);
 
 /** Parses what follows `tierline engineering`. */
 export function parseEngineeringCommandLine(argv: readonly string[]): ParsedEngineering {
-  const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help') return { kind: 'help', text: engineeringGroupHelp() };
-  if (first === 'help') {
-    const topic = rest[0];
-    if (topic === undefined) return { kind: 'help', text: engineeringGroupHelp() };
-    if (!isCommand(topic)) throw usageError(`unknown engineering command '${topic}'; expected one of ${NAMES.join(', ')}`);
-    return { kind: 'help', text: engineeringCommandHelp(topic) };
-  }
-  if (!isCommand(first)) throw usageError(`unknown engineering command '${first}'; expected one of ${NAMES.join(', ')}`, "see 'tierline engineering --help'");
-
+  const group = groupCommand('engineering', NAMES, argv, { group: engineeringGroupHelp, command: engineeringCommandHelp });
+  if ('help' in group) return { kind: 'help', text: group.help };
+  const { command: first, rest } = group;
   const command = spec(first);
   const options: Options = { ...command.options, ...COMMON_OPTIONS };
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: [...rest],
-      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
-      allowPositionals: true,
-      strict: true,
-    }) as typeof parsed;
-  } catch (err) {
-    throw usageError((err as Error).message, `see 'tierline engineering ${first} --help'`);
-  }
+  const parsed = parseOptions(rest, options, `tierline engineering ${first} --help`);
   if (parsed.values.help) return { kind: 'help', text: engineeringCommandHelp(first) };
 
   const positionals = [...parsed.positionals];

@@ -3,9 +3,8 @@
  * commands (args.ts). Only the shape of the command line is checked here; what an incident may
  * hold (severities, statuses, transitions) is the API's to say.
  */
-import { parseArgs } from 'node:util';
 import { EXIT_CODE_SUMMARY, usageError } from './errors.js';
-import { COMMON_OPTIONS, optionLines, REQUEST_ID, type ArgumentSpec, type OptionSpec, type Options } from './options.js';
+import { COMMON_OPTIONS, groupCommand, optionLines, parseOptions, REQUEST_ID, type ArgumentSpec, type OptionSpec, type Options } from './options.js';
 
 interface IncidentCommandSpec {
   summary: string;
@@ -128,37 +127,17 @@ export interface IncidentInvocation {
 
 export type ParsedIncident = { kind: 'help'; text: string } | { kind: 'incident'; invocation: IncidentInvocation };
 
-function isCommand(word: string): word is IncidentCommandName {
-  return (NAMES as string[]).includes(word);
-}
 
 const spec = (command: IncidentCommandName): IncidentCommandSpec => INCIDENT_COMMANDS[command];
 
 /** Parses what follows `tierline incident`. */
 export function parseIncidentCommandLine(argv: readonly string[]): ParsedIncident {
-  const [first, ...rest] = argv;
-  if (first === undefined || first === '-h' || first === '--help') return { kind: 'help', text: incidentGroupHelp() };
-  if (first === 'help') {
-    const topic = rest[0];
-    if (topic === undefined) return { kind: 'help', text: incidentGroupHelp() };
-    if (!isCommand(topic)) throw usageError(`unknown incident command '${topic}'; expected one of ${NAMES.join(', ')}`);
-    return { kind: 'help', text: incidentCommandHelp(topic) };
-  }
-  if (!isCommand(first)) throw usageError(`unknown incident command '${first}'; expected one of ${NAMES.join(', ')}`, "see 'tierline incident --help'");
-
+  const group = groupCommand('incident', NAMES, argv, { group: incidentGroupHelp, command: incidentCommandHelp });
+  if ('help' in group) return { kind: 'help', text: group.help };
+  const { command: first, rest } = group;
   const command = spec(first);
   const options: Options = { ...command.options, ...COMMON_OPTIONS };
-  let parsed: { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: [...rest],
-      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }])),
-      allowPositionals: true,
-      strict: true,
-    }) as typeof parsed;
-  } catch (err) {
-    throw usageError((err as Error).message, `see 'tierline incident ${first} --help'`);
-  }
+  const parsed = parseOptions<string | boolean | string[] | undefined>(rest, options, `tierline incident ${first} --help`);
   if (parsed.values.help) return { kind: 'help', text: incidentCommandHelp(first) };
 
   const positionals = [...parsed.positionals];

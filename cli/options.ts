@@ -1,3 +1,6 @@
+import { parseArgs } from 'node:util';
+import { usageError } from './errors.js';
+
 /**
  * How a command's options are described: for parseArgs, for the help, and for naming the option
  * behind a field the API rejects. Shared by the ticket commands (args.ts) and the incident group
@@ -61,4 +64,50 @@ export function optionLines(options: Options): string[] {
   const heads = Object.entries(options).map(([name, o]) => [`${o.short ? `-${o.short}, ` : ''}--${name}${o.value ? ` ${o.value}` : ''}${o.multiple ? ' ...' : ''}`, o.description] as const);
   const width = Math.max(...heads.map(([head]) => head.length));
   return heads.map(([head, description]) => `  ${head.padEnd(width)}  ${description}`);
+}
+
+/** What a command line holds once its options are parsed (`string[]` only for `multiple` options). */
+export interface ParsedOptions<V = string | boolean | undefined> {
+  values: Record<string, V>;
+  positionals: string[];
+}
+
+/**
+ * Parses `args` against `options` (strict: an unknown option is a usage error pointing at `seeHelp`,
+ * the command's help). parseArgs names the option in its message, never its value.
+ */
+export function parseOptions<V = string | boolean | undefined>(args: readonly string[], options: Options, seeHelp: string): ParsedOptions<V> {
+  try {
+    return parseArgs({
+      args: [...args],
+      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) }])),
+      allowPositionals: true,
+      strict: true,
+    }) as ParsedOptions<V>;
+  } catch (err) {
+    throw usageError((err as Error).message, `see '${seeHelp}'`);
+  }
+}
+
+/**
+ * The first word of a command group (`tierline incident …`): its help, `help <command>`, or the
+ * command and the words after it; an unknown command is a usage error listing the group's.
+ */
+export function groupCommand<N extends string>(
+  group: string,
+  names: readonly N[],
+  argv: readonly string[],
+  help: { group: () => string; command: (name: N) => string },
+): { help: string } | { command: N; rest: string[] } {
+  const [first, ...rest] = argv;
+  const known = (word: string): word is N => (names as readonly string[]).includes(word);
+  if (first === undefined || first === '-h' || first === '--help') return { help: help.group() };
+  if (first === 'help') {
+    const topic = rest[0];
+    if (topic === undefined) return { help: help.group() };
+    if (!known(topic)) throw usageError(`unknown ${group} command '${topic}'; expected one of ${names.join(', ')}`);
+    return { help: help.command(topic) };
+  }
+  if (!known(first)) throw usageError(`unknown ${group} command '${first}'; expected one of ${names.join(', ')}`, `see 'tierline ${group} --help'`);
+  return { command: first, rest };
 }

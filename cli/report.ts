@@ -2,13 +2,12 @@
  * `tierline report daily|weekly|monthly`: the support report from the API (`GET /v1/reports/:kind`),
  * as Markdown for people, or the report's JSON with --json. Parsed like the ticket commands (args.ts).
  */
-import { parseArgs } from 'node:util';
 import { REPORT_KINDS, type ReportKind } from '../client/reports.js';
 import type { Report } from '../domain/metrics/reports.js';
 import { ApiClient } from './api.js';
 import type { Outcome } from './commands.js';
 import { CliError, EXIT, EXIT_CODE_SUMMARY, usageError } from './errors.js';
-import { COMMON_OPTIONS, optionLines, type Options } from './options.js';
+import { COMMON_OPTIONS, optionLines, parseOptions, type Options } from './options.js';
 
 export const REPORT_COMMAND = 'report';
 
@@ -34,17 +33,7 @@ const isKind = (word: string): word is ReportKind => (REPORT_KINDS as readonly s
 /** Parses what follows `tierline report`. */
 export function parseReportCommandLine(argv: readonly string[]): ParsedReport {
   const options: Options = { ...REPORT_OPTIONS, ...COMMON_OPTIONS };
-  let parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] };
-  try {
-    parsed = parseArgs({
-      args: [...argv],
-      options: Object.fromEntries(Object.entries(options).map(([name, o]) => [name, { type: o.type, ...(o.short ? { short: o.short } : {}) }])),
-      allowPositionals: true,
-      strict: true,
-    }) as typeof parsed;
-  } catch (err) {
-    throw usageError((err as Error).message, `see 'tierline ${REPORT_COMMAND} --help'`);
-  }
+  const parsed = parseOptions(argv, options, `tierline ${REPORT_COMMAND} --help`);
   if (parsed.values.help) return { kind: 'help', text: reportHelp() };
   const [kind, ...extra] = parsed.positionals;
   if (kind === undefined) throw usageError(`report needs its kind, one of ${REPORT_KINDS.join(', ')}, e.g. tierline report daily`);
