@@ -11,11 +11,10 @@ import { normaliseComponents } from './components.js';
 import { acknowledgeIncidentPage, endIncidentPage, incidentPageProgress, startIncidentPage } from './paging.js';
 import { renderStatusUpdate } from './render.js';
 import { renderReport } from './report.js';
-import { effectKey as key, record, SYSTEM } from './timeline.js';
+import { effectKey as key, record, rememberRequest, SYSTEM } from './timeline.js';
 import type { IncidentDecision, IncidentEffect, IncidentState, IncidentStatus, IncidentUpdate, ResolutionReport } from './types.js';
 import { serviceName, statusPagePaths } from './view.js';
 
-const MAX_REMEMBERED_REQUESTS = 200;
 
 /**
  * Declares an incident: the first update (investigating) is broadcast, a severity that pages at
@@ -74,12 +73,7 @@ export function decide(state: IncidentState, event: IncidentEvent, now: number):
   const applied = apply(due.state, event, now);
   const fired = fireCadence(applied.state, now);
   const out: IncidentDecision = { state: fired.state, effects: [...due.effects, ...applied.effects, ...fired.effects] };
-  if (isCommand(event) && event.requestId !== undefined) {
-    const order = [...out.state.requestOrder, event.requestId];
-    const requests = { ...out.state.requests, [event.requestId]: { seq: out.state.seq } };
-    while (order.length > MAX_REMEMBERED_REQUESTS) delete requests[order.shift()!];
-    out.state = { ...out.state, requests, requestOrder: order };
-  }
+  if (isCommand(event) && event.requestId !== undefined) out.state = rememberRequest(out.state, event.requestId);
   return out;
 }
 

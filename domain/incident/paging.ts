@@ -5,7 +5,7 @@
  * ends it, and records what it reports.
  */
 import type { SystemEvent } from '../ticket/commands.js';
-import { effectKey, record, SYSTEM } from './timeline.js';
+import { effectKey, pageProgressEntry, record, SYSTEM } from './timeline.js';
 import type { IncidentDecision, IncidentState } from './types.js';
 
 /** Starts a page through the named plan, unless one is still waiting for an acknowledgement. */
@@ -44,19 +44,10 @@ export function endIncidentPage(state: IncidentState, now: number): IncidentDeci
 /** What the page's child workflow reports. */
 export function incidentPageProgress(state: IncidentState, event: Extract<SystemEvent, { type: 'pageProgress' }>, now: number): IncidentDecision {
   const page = state.page;
-  if (!page || page.id !== event.pageId) return { state: record(state, now, SYSTEM, 'page-note', `an earlier page reported: ${event.kind}`, { ...event }), effects: [] };
-  const level = event.layer ? ` (${event.layer})` : '';
-  switch (event.kind) {
-    case 'paged':
-      return { state: record(state, now, SYSTEM, 'paged', `paged ${event.person ?? 'on-call'}${level}`, { ...event }), effects: [] };
-    case 'skipped':
-      return { state: record(state, now, SYSTEM, 'page-skipped', `nobody on call${level}: level skipped`, { ...event }), effects: [] };
-    case 'failed':
-      return { state: record(state, now, SYSTEM, 'page-failed', `paging ${event.person ?? 'on-call'}${level} failed: ${event.detail ?? 'unknown error'}`, { ...event }), effects: [] };
-    case 'exhausted': {
-      if (page.status !== 'paging') return { state, effects: [] };
-      state = record({ ...state, page: { ...page, status: 'exhausted' } }, now, SYSTEM, 'page-exhausted', 'nobody acknowledged the page', { pageId: page.id });
-      return { state, effects: [{ type: 'notifyTeam', key: effectKey(state, 'page-exhausted'), event: 'page-exhausted', text: `Nobody acknowledged the page for ${state.incidentId} (${state.title}): every on-call level was tried` }] };
-    }
-  }
+  // Paged, skipped, failed, or an earlier page: a timeline entry. The current page running out: below.
+  const entry = pageProgressEntry(page?.id, event);
+  if (entry || !page) return { state: record(state, now, SYSTEM, entry?.type ?? 'page-note', entry?.summary ?? '', { ...event }), effects: [] };
+  if (page.status !== 'paging') return { state, effects: [] };
+  state = record({ ...state, page: { ...page, status: 'exhausted' } }, now, SYSTEM, 'page-exhausted', 'nobody acknowledged the page', { pageId: page.id });
+  return { state, effects: [{ type: 'notifyTeam', key: effectKey(state, 'page-exhausted'), event: 'page-exhausted', text: `Nobody acknowledged the page for ${state.incidentId} (${state.title}): every on-call level was tried` }] };
 }

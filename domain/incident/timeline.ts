@@ -4,7 +4,7 @@
  */
 import type { IncidentState } from './types.js';
 
-export { SYSTEM } from '../ticket/timeline.js';
+export { pageProgressEntry, rememberRequest, SYSTEM } from '../ticket/timeline.js';
 
 /** Appends a timeline entry with the next sequence number. */
 export function record(state: IncidentState, now: number, actor: string, type: string, summary: string, data?: Record<string, unknown>): IncidentState {

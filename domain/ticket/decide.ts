@@ -11,13 +11,12 @@ import type { Intake } from './intake.js';
 import { activeClock, applyAlarm, earliestAlarm, factsOf, reconcileClocks, retargetAll, startMetric, updateClocks } from './ticket-clocks.js';
 import { incidentLinked, incidentResolved, incidentUnlinked, incidentUpdate } from './incident.js';
 import { acknowledgePage, endPage, enterTier, escalateOnAlarm, fireEscalationDeadlines, nextEscalationWake, pageProgress, startPageIfDue, targetTier } from './escalation.js';
-import { effectKey as key, record, SYSTEM } from './timeline.js';
+import { effectKey as key, record, rememberRequest, SYSTEM } from './timeline.js';
 import { articlesSuggested, leaveSelfService, nextSelfServiceWake, selfServiceOf, selfServiceTimeout, startSelfService } from './self-service.js';
 import { endVendor, escalateToVendor, nextVendorWake, recordVendorReply, vendorFollowUps } from './vendor.js';
 import { engineeringIssueClosed, engineeringIssueOpened, engineeringRequestEnded, linkEngineeringIssue, openEngineeringIssue } from './engineering.js';
 import { isOpenStatus, type Decision, type Effect, type TicketState, type TicketStatus } from './types.js';
 
-const MAX_REMEMBERED_REQUESTS = 200;
 const MAX_MESSAGE_IDS = 20;
 
 function setStatus(state: TicketState, status: TicketStatus): TicketState {
@@ -119,12 +118,7 @@ export function decide(state: TicketState, event: TicketEvent, now: number): Dec
   const applied = apply(due.state, event, now);
   const fired = tick(applied.state, now);
   const out: Decision = { state: fired.state, effects: [...due.effects, ...applied.effects, ...fired.effects] };
-  if (isCommand(event) && event.requestId !== undefined) {
-    const order = [...out.state.requestOrder, event.requestId];
-    const requests = { ...out.state.requests, [event.requestId]: { seq: out.state.seq } };
-    while (order.length > MAX_REMEMBERED_REQUESTS) delete requests[order.shift()!];
-    out.state = { ...out.state, requests, requestOrder: order };
-  }
+  if (isCommand(event) && event.requestId !== undefined) out.state = rememberRequest(out.state, event.requestId);
   return out;
 }
 

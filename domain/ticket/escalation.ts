@@ -9,7 +9,7 @@ import { matches } from '../policy/match.js';
 import type { EscalationRule, Metric, PagingPlan } from '../policy/schema.js';
 import type { SystemEvent } from './commands.js';
 import { factsOf } from './ticket-clocks.js';
-import { effectKey, record, SYSTEM } from './timeline.js';
+import { effectKey, pageProgressEntry, record, SYSTEM } from './timeline.js';
 import { isOpenStatus, type Decision, type Effect, type PageState, type TicketState } from './types.js';
 
 
@@ -108,21 +108,12 @@ export function endPage(state: TicketState, now: number): Decision {
 /** What the page's child workflow reports. */
 export function pageProgress(state: TicketState, event: Extract<SystemEvent, { type: 'pageProgress' }>, now: number): Decision {
   const page = state.page;
-  if (!page || page.id !== event.pageId) return { state: record(state, now, SYSTEM, 'page-note', `an earlier page reported: ${event.kind}`, { ...event }), effects: [] };
-  const level = event.layer ? ` (${event.layer})` : '';
-  switch (event.kind) {
-    case 'paged':
-      return { state: record(state, now, SYSTEM, 'paged', `paged ${event.person ?? 'on-call'}${level}`, { ...event }), effects: [] };
-    case 'skipped':
-      return { state: record(state, now, SYSTEM, 'page-skipped', `nobody on call${level}: level skipped`, { ...event }), effects: [] };
-    case 'failed':
-      return { state: record(state, now, SYSTEM, 'page-failed', `paging ${event.person ?? 'on-call'}${level} failed: ${event.detail ?? 'unknown error'}`, { ...event }), effects: [] };
-    case 'exhausted': {
-      if (page.status !== 'paging') return { state, effects: [] };
-      state = record({ ...state, page: { ...page, status: 'exhausted' } }, now, SYSTEM, 'page-exhausted', 'nobody acknowledged the page', { pageId: page.id });
-      return { state, effects: [{ type: 'notifyTeam', key: effectKey(state, 'page-exhausted'), event: 'activity', text: 'Nobody acknowledged the page: every on-call level was tried' }] };
-    }
-  }
+  // Paged, skipped, failed, or an earlier page: a timeline entry. The current page running out: below.
+  const entry = pageProgressEntry(page?.id, event);
+  if (entry || !page) return { state: record(state, now, SYSTEM, entry?.type ?? 'page-note', entry?.summary ?? '', { ...event }), effects: [] };
+  if (page.status !== 'paging') return { state, effects: [] };
+  state = record({ ...state, page: { ...page, status: 'exhausted' } }, now, SYSTEM, 'page-exhausted', 'nobody acknowledged the page', { pageId: page.id });
+  return { state, effects: [{ type: 'notifyTeam', key: effectKey(state, 'page-exhausted'), event: 'activity', text: 'Nobody acknowledged the page: every on-call level was tried' }] };
 }
 
 function withoutReack(page: PageState): PageState {

@@ -15,3 +15,42 @@ export function record(state: TicketState, now: number, actor: string, type: str
 
 /** The idempotency key of an effect caused by the ticket's latest event. */
 export const effectKey = (state: TicketState, what: string) => `${state.ticketId}/${state.seq}/${what}`;
+
+const MAX_REMEMBERED_REQUESTS = 200;
+
+/** What remembers handled request ids: a ticket, an incident. */
+interface RemembersRequests {
+  seq: number;
+  requests: Record<string, { seq: number }>;
+  requestOrder: string[];
+}
+
+/** Remembers a handled request id (the latest 200): the same id again is then a no-op. */
+export function rememberRequest<S extends RemembersRequests>(state: S, requestId: string): S {
+  const order = [...state.requestOrder, requestId];
+  const requests = { ...state.requests, [requestId]: { seq: state.seq } };
+  while (order.length > MAX_REMEMBERED_REQUESTS) delete requests[order.shift()!];
+  return { ...state, requests, requestOrder: order };
+}
+
+/**
+ * The timeline entry for a page's report of paging, skipping or failing a level, or of an earlier
+ * page; undefined for `exhausted` of the current page, which the ticket and the incident handle.
+ */
+export function pageProgressEntry(
+  currentPageId: string | undefined,
+  event: { pageId: string; kind: 'paged' | 'skipped' | 'exhausted' | 'failed'; layer?: string; person?: string; detail?: string },
+): { type: string; summary: string } | undefined {
+  if (currentPageId !== event.pageId) return { type: 'page-note', summary: `an earlier page reported: ${event.kind}` };
+  const level = event.layer ? ` (${event.layer})` : '';
+  switch (event.kind) {
+    case 'paged':
+      return { type: 'paged', summary: `paged ${event.person ?? 'on-call'}${level}` };
+    case 'skipped':
+      return { type: 'page-skipped', summary: `nobody on call${level}: level skipped` };
+    case 'failed':
+      return { type: 'page-failed', summary: `paging ${event.person ?? 'on-call'}${level} failed: ${event.detail ?? 'unknown error'}` };
+    case 'exhausted':
+      return undefined;
+  }
+}
