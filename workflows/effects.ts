@@ -1,7 +1,8 @@
 /**
  * Carries out the core's effects as activities. Sends to one channel go one at a time, in event
  * order (a queue per channel), while the ticket keeps taking messages: an Update never waits for
- * Slack or SMTP. Each outcome, sent or failed for good, comes back to the core as an event.
+ * Slack or SMTP. Each outcome, sent or failed for good, comes back to the core as an event. Sends
+ * start only at the shell's processing point (see shell.ts), so replay sees the same commands.
  */
 import { ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TicketEvent } from '../domain/ticket/commands.js';
@@ -13,6 +14,7 @@ import type { TicketCard } from '../activities/slack.js';
 import type { ArticleSuggestion, KnowledgeBaseActivities } from '../activities/knowledge-base.js';
 import { priorityOf } from '../domain/policy/match.js';
 import { failureText } from './failure-text.js';
+import { SendQueues, type SendOutcome } from './shell.js';
 import { pageEndSignal } from './messages.js';
 import { pagingWorkflow } from './paging.js';
 
@@ -93,27 +95,41 @@ const knowledgeBase = proxyActivities<KnowledgeBaseActivities>({
 });
 
 export class EffectRunner {
-  private readonly tails: Record<Queue, Promise<void>> = { customer: Promise.resolve(), team: Promise.resolve(), page: Promise.resolve(), vendor: Promise.resolve(), github: Promise.resolve() };
-  private running = 0;
+  private readonly queues: SendQueues;
   private cardRefreshQueued = false;
 
   constructor(
     private readonly state: () => TicketState,
     private readonly feed: (event: TicketEvent) => void,
-  ) {}
+  ) {
+    this.queues = new SendQueues((queue, key, { outcome, failure }) => {
+      if (outcome) feed({ type: 'notificationOutcome', key, channel: outcome.channel, outcome: 'sent', attempts: outcome.attempts });
+      else if (failure !== undefined) feed({ type: 'notificationOutcome', key, channel: queue, outcome: 'failed', attempts: 0, detail: failure });
+    });
+  }
 
   idle(): boolean {
-    return this.running === 0;
+    return this.queues.idle();
+  }
+
+  /** A send is ready to start or to make its next call. */
+  due(): boolean {
+    return this.queues.due();
+  }
+
+  /** At the shell's processing point. */
+  turn(): void {
+    this.queues.turn();
   }
 
   enqueue(effects: readonly Effect[]): void {
     for (const effect of effects) {
       if (effect.type === 'notifyCustomer' && effect.suggest) {
-        this.push('customer', effect.key, () => this.selfServiceReply(effect, effect.suggest!));
+        this.push('customer', effect.key, (turn) => this.selfServiceReply(effect, effect.suggest!, turn));
       } else if (effect.type === 'notifyCustomer') {
         this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
       } else if (effect.type === 'notifyTeam') {
-        this.push('team', effect.key, () => this.teamMessage(effect));
+        this.push('team', effect.key, (turn) => this.teamMessage(effect, turn));
       } else if (effect.type === 'notifyVendor') {
         const state = this.state();
         this.push('vendor', effect.key, () =>
@@ -145,7 +161,7 @@ export class EffectRunner {
    * Tier 1: the matching articles first (recorded on the ticket), then the self-service email
    * offering them, or the plain auto-reply when none matched.
    */
-  private async selfServiceReply(effect: Extract<Effect, { type: 'notifyCustomer' }>, limit: number): Promise<Delivery> {
+  private async selfServiceReply(effect: Extract<Effect, { type: 'notifyCustomer' }>, limit: number, turn: () => Promise<void>): Promise<Delivery> {
     const state = this.state();
     let articles: ArticleSuggestion[] = [];
     let detail: string | undefined;
@@ -155,6 +171,7 @@ export class EffectRunner {
       detail = failureText(err);
     }
     this.feed({ type: 'articlesSuggested', articles: articles.map(({ id, title, url }) => ({ id, title, url })), ...(detail ? { detail } : {}) });
+    await turn();
     if (articles.length === 0) return notify.notifyCustomer(customerNotice(this.state(), { ...effect, template: 'auto-reply' }));
     const notice = customerNotice(this.state(), effect);
     const list = articles.map((a, i) => `${i + 1}. ${a.title}\n   ${a.url}\n   ${a.excerpt}`).join('\n\n');
@@ -198,7 +215,7 @@ export class EffectRunner {
     return undefined;
   }
 
-  private async teamMessage(effect: Extract<Effect, { type: 'notifyTeam' }>): Promise<Delivery> {
+  private async teamMessage(effect: Extract<Effect, { type: 'notifyTeam' }>, turn: () => Promise<void>): Promise<Delivery> {
     let card = this.state().teamCard;
     if (!card || effect.event === 'opened') {
       const state = this.state();
@@ -207,22 +224,12 @@ export class EffectRunner {
       this.feed({ type: 'teamCardPosted', channel: posted.slackChannel, ts: posted.ts });
       card = { channel: posted.slackChannel, ts: posted.ts };
       if (effect.event === 'opened') return posted;
+      await turn();
     }
     return notify.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text });
   }
 
-  private push(queue: Queue, key: string, send: () => Promise<(Pick<Delivery, 'attempts'> & { channel: string }) | undefined>): void {
-    this.running++;
-    this.tails[queue] = this.tails[queue].then(async () => {
-      try {
-        const delivery = await send();
-        if (delivery) this.feed({ type: 'notificationOutcome', key, channel: delivery.channel, outcome: 'sent', attempts: delivery.attempts });
-      } catch (err) {
-        const detail = failureText(err);
-        this.feed({ type: 'notificationOutcome', key, channel: queue, outcome: 'failed', attempts: 0, detail });
-      } finally {
-        this.running--;
-      }
-    });
+  private push(queue: Queue, key: string, send: (turn: () => Promise<void>) => Promise<SendOutcome | undefined>): void {
+    this.queues.push(queue, key, send);
   }
 }

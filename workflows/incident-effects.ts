@@ -8,12 +8,12 @@ import type { IncidentActivities } from '../activities/incidents.js';
 import type { IncidentEvent } from '../domain/incident/commands.js';
 import { severityRank } from '../domain/incident/cadence.js';
 import type { IncidentEffect, IncidentState } from '../domain/incident/types.js';
-import { failureText } from './failure-text.js';
 import { incidentChangedSignal, incidentTicketSignal, INCIDENT_WATCH_WORKFLOW_ID, type IncidentTicketEvent } from './incident-messages.js';
 import { pageEndSignal } from './messages.js';
 import { pageWorkflowId } from './effects.js';
 import { pagingWorkflow } from './paging.js';
 import { ticketWorkflowId } from './ids.js';
+import { SendQueues, type Send, type SendOutcome } from './shell.js';
 
 /** As the ticket's notifications: outages are retried for about twenty minutes, permanent errors fail at once. */
 const incidents = proxyActivities<IncidentActivities>({
@@ -21,26 +21,34 @@ const incidents = proxyActivities<IncidentActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 
-interface Outcome {
-  channel: string;
-  attempts: number;
-}
-
 export class IncidentEffectRunner {
   private readonly publicUrl: string;
-  private readonly tails = new Map<string, Promise<void>>();
-  private running = 0;
+  private readonly queues: SendQueues;
 
   constructor(
     private readonly state: () => IncidentState,
-    private readonly feed: (event: IncidentEvent) => void,
+    feed: (event: IncidentEvent) => void,
     publicUrl: string,
   ) {
     this.publicUrl = publicUrl.replace(/\/+$/, '');
+    this.queues = new SendQueues((queue, key, { outcome, failure }) => {
+      if (outcome && queue !== 'watch') feed({ type: 'notificationOutcome', key, channel: outcome.channel, outcome: 'sent', attempts: outcome.attempts });
+      else if (failure !== undefined) feed({ type: 'notificationOutcome', key, channel: queue, outcome: 'failed', attempts: 0, detail: failure });
+    });
   }
 
   idle(): boolean {
-    return this.running === 0;
+    return this.queues.idle();
+  }
+
+  /** A send is ready to start or to make its next call. */
+  due(): boolean {
+    return this.queues.due();
+  }
+
+  /** At the shell's processing point. */
+  turn(): void {
+    this.queues.turn();
   }
 
   /** Tells the watcher (which links new tickets on intake) that this incident is open or over. */
@@ -67,7 +75,7 @@ export class IncidentEffectRunner {
           break;
         case 'broadcastUpdate':
           // Email rides with the other messages to tickets, so a ticket hears of its link before the update.
-          this.push(effect.channel === 'email' ? 'tickets' : `broadcast:${effect.channel}`, effect.key, () => this.broadcast(effect));
+          this.push(effect.channel === 'email' ? 'tickets' : `broadcast:${effect.channel}`, effect.key, (turn) => this.broadcast(effect, turn));
           break;
         case 'startPage':
           this.push('page', effect.key, () => this.startPage(effect));
@@ -83,8 +91,8 @@ export class IncidentEffectRunner {
           });
           break;
         case 'linkTicket':
-          this.push('tickets', effect.key, () =>
-            this.tell([effect.ticketId], {
+          this.push('tickets', effect.key, (turn) =>
+            this.tell(turn, [effect.ticketId], {
               type: 'incidentLinked',
               incidentId: effect.incidentId,
               title: effect.title,
@@ -94,12 +102,12 @@ export class IncidentEffectRunner {
           );
           break;
         case 'unlinkTicket':
-          this.push('tickets', effect.key, () => this.tell([effect.ticketId], { type: 'incidentUnlinked', incidentId: effect.incidentId }));
+          this.push('tickets', effect.key, (turn) => this.tell(turn, [effect.ticketId], { type: 'incidentUnlinked', incidentId: effect.incidentId }));
           break;
         case 'resolveLinkedTickets':
         case 'notifyLinkedTickets':
-          this.push('tickets', effect.key, () =>
-            this.tell(effect.tickets, { type: 'incidentResolved', incidentId: effect.incidentId, summary: effect.summary, resolveTicket: effect.type === 'resolveLinkedTickets', commander: effect.commander }),
+          this.push('tickets', effect.key, (turn) =>
+            this.tell(turn, effect.tickets, { type: 'incidentResolved', incidentId: effect.incidentId, summary: effect.summary, resolveTicket: effect.type === 'resolveLinkedTickets', commander: effect.commander }),
           );
           break;
         case 'writeReport':
@@ -112,7 +120,7 @@ export class IncidentEffectRunner {
     }
   }
 
-  private async broadcast(effect: Extract<IncidentEffect, { type: 'broadcastUpdate' }>): Promise<Outcome | undefined> {
+  private async broadcast(effect: Extract<IncidentEffect, { type: 'broadcastUpdate' }>, turn: () => Promise<void>): Promise<SendOutcome | undefined> {
     const { key, incidentId, headline, text } = effect;
     switch (effect.channel) {
       case 'slack':
@@ -125,7 +133,7 @@ export class IncidentEffectRunner {
       case 'email':
         if (!effect.tickets.length) return undefined;
         // Each requester gets it in their own ticket's thread (the ticket sends it, once per update).
-        await this.tell(effect.tickets, { type: 'incidentUpdate', incidentId, number: effect.update, headline, text });
+        await this.tell(turn, effect.tickets, { type: 'incidentUpdate', incidentId, number: effect.update, headline, text });
         return { channel: `email via ${effect.tickets.length} ticket${effect.tickets.length === 1 ? '' : 's'}`, attempts: 1 };
       case 'status-page':
         // Nothing to send: the status page and its feed are rendered from this incident's state.
@@ -133,9 +141,10 @@ export class IncidentEffectRunner {
     }
   }
 
-  /** Signals each ticket; a ticket whose workflow has ended (closed) takes nothing more. */
-  private async tell(ticketIds: readonly string[], event: IncidentTicketEvent): Promise<undefined> {
-    for (const ticketId of ticketIds) {
+  /** Signals each ticket (one signal per processing point); a ticket whose workflow has ended (closed) takes nothing more. */
+  private async tell(turn: () => Promise<void>, ticketIds: readonly string[], event: IncidentTicketEvent): Promise<undefined> {
+    for (const [i, ticketId] of ticketIds.entries()) {
+      if (i > 0) await turn();
       try {
         await getExternalWorkflowHandle(ticketWorkflowId(ticketId)).signal(incidentTicketSignal, event);
       } catch {
@@ -165,21 +174,7 @@ export class IncidentEffectRunner {
     return undefined;
   }
 
-  private push(queue: string, key: string, send: () => Promise<Outcome | undefined>): void {
-    this.running++;
-    const tail = this.tails.get(queue) ?? Promise.resolve();
-    this.tails.set(
-      queue,
-      tail.then(async () => {
-        try {
-          const outcome = await send();
-          if (outcome && queue !== 'watch') this.feed({ type: 'notificationOutcome', key, channel: outcome.channel, outcome: 'sent', attempts: outcome.attempts });
-        } catch (err) {
-          this.feed({ type: 'notificationOutcome', key, channel: queue, outcome: 'failed', attempts: 0, detail: failureText(err) });
-        } finally {
-          this.running--;
-        }
-      }),
-    );
+  private push(queue: string, key: string, send: Send): void {
+    this.queues.push(queue, key, send);
   }
 }

@@ -2,7 +2,8 @@
  * One incident: a thin durable shell around the pure incident core, as the ticket workflow is
  * around the ticket's. It feeds the core every command and the one timer it needs (the update
  * cadence), carries out the effects (broadcasts, pages, telling the linked tickets), and keeps the
- * Temporal UI's details in step.
+ * Temporal UI's details in step. Like the ticket's, its handlers only change the state; sends and
+ * the timer start at the loop's processing point (shell.ts).
  */
 import { allHandlersFinished, condition, continueAsNew, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { DeclareCommand, IncidentCommand, IncidentEvent } from '../domain/incident/commands.js';
@@ -14,6 +15,7 @@ import type { Policy } from '../domain/policy/schema.js';
 import { IncidentEffectRunner } from './incident-effects.js';
 import { autoLinkSignal, getIncidentQuery, getIncidentStateQuery, INCIDENT_UPDATES } from './incident-messages.js';
 import { pageProgressSignal } from './messages.js';
+import { nextRound, Shell, WakeTimer } from './shell.js';
 
 export interface IncidentWorkflowInput {
   incidentId: string;
@@ -27,16 +29,25 @@ export interface IncidentWorkflowInput {
 
 export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<IncidentView> {
   let state: IncidentState;
+  const shell = new Shell();
+  const timer = new WakeTimer();
   const runner = new IncidentEffectRunner(() => state, (event) => step(event), input.publicUrl);
 
-  function step(event: IncidentEvent | undefined): void {
-    if (event) {
-      const decision = decide(state, event, Date.now());
-      if (decision.state === state) return;
-      state = decision.state;
-      runner.enqueue(decision.effects);
-    }
+  function step(event: IncidentEvent): void {
+    const decision = decide(state, event, Date.now());
+    if (decision.state === state) return;
+    state = decision.state;
+    runner.enqueue(decision.effects);
+    shell.touch();
+  }
+
+  /** The processing point: time's due reminders, then every send and the timer. */
+  function carryOut(): void {
+    step({ type: 'tick' });
+    runner.turn();
     setCurrentDetails(currentDetails(state));
+    timer.set(resolved() ? undefined : nextWake(state));
+    shell.done();
   }
 
   if (input.state) {
@@ -47,13 +58,13 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
     runner.enqueue(declared.effects);
     runner.announce();
   }
-  step(undefined);
 
   for (const [type, update] of Object.entries(INCIDENT_UPDATES)) {
     setHandler(
       update,
-      (args: object) => {
+      async (args: object) => {
         step({ ...args, type } as IncidentCommand);
+        await shell.processed();
         return viewIncident(state, Date.now());
       },
       {
@@ -72,19 +83,21 @@ export async function incidentWorkflow(input: IncidentWorkflowInput): Promise<In
   setHandler(getIncidentQuery, () => viewIncident(state, Date.now()));
   setHandler(getIncidentStateQuery, () => state);
 
-  const readyToContinue = () => workflowInfo().continueAsNewSuggested && allHandlersFinished() && runner.idle();
+  const finished = () => allHandlersFinished() && runner.idle();
+  const readyToContinue = () => workflowInfo().continueAsNewSuggested && finished();
   const resolved = () => state.status === 'resolved';
-  while (!resolved()) {
-    const wakeAt = nextWake(state);
-    const woke = await condition(
-      () => resolved() || readyToContinue() || (nextWake(state) ?? Infinity) < (wakeAt ?? Infinity),
-      wakeAt === undefined ? undefined : Math.max(1, wakeAt - Date.now()),
-    );
-    if (!woke) step({ type: 'tick' });
+  let announcedEnd = false;
+  // The final update, the linked tickets and the report go out before the incident ends.
+  for (;;) {
+    await condition(() => shell.due() || runner.due() || timer.fired() || (resolved() ? finished() : readyToContinue()));
+    await nextRound();
+    if (resolved() && !announcedEnd) {
+      announcedEnd = true;
+      runner.announce();
+    }
+    carryOut();
+    if (resolved() && finished()) break;
     if (!resolved() && readyToContinue()) await continueAsNew<typeof incidentWorkflow>({ ...input, state });
   }
-  runner.announce();
-  // The final update, the linked tickets and the report go out before the incident ends.
-  await condition(() => allHandlersFinished() && runner.idle());
   return viewIncident(state, Date.now());
 }

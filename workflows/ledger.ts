@@ -30,13 +30,21 @@ export class LedgerWriter {
     public writtenSeq = 0,
   ) {}
 
+  private settled = false;
+
   idle(): boolean {
     return !this.inFlight;
   }
 
-  /** Called after every step: writes when a milestone (or the close) is not yet in the ledger. */
+  /** A write just finished: the next processing point checks for entries that came in meanwhile. */
+  due(): boolean {
+    return this.settled;
+  }
+
+  /** Called at the shell's processing point: writes when a milestone (or the close) is not yet in the ledger. */
   sync(): void {
     if (this.inFlight) return;
+    this.settled = false;
     const state = this.state();
     const pending = state.timeline.filter((e) => e.seq > this.writtenSeq);
     if (!pending.some((e) => !NOT_MILESTONES.has(e.type)) && !(state.status === 'closed' && pending.length)) return;
@@ -51,7 +59,7 @@ export class LedgerWriter {
       .finally(() => {
         this.writtenSeq = upTo;
         this.inFlight = false;
-        this.sync();
+        this.settled = true;
       });
   }
 }

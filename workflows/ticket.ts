@@ -1,17 +1,10 @@
 /**
  * The ticket workflow: a thin durable shell around the pure core. It feeds the core every message
  * and the one timer it needs, carries out the effects the core asks for, and keeps the search
- * attributes and the Temporal UI's details in step with the state.
+ * attributes and the Temporal UI's details in step with the state. Handlers only change the
+ * state; everything that reaches the server starts at the loop's processing point (shell.ts).
  */
-import {
-  allHandlersFinished,
-  condition,
-  continueAsNew,
-  setCurrentDetails,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, setCurrentDetails, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Command, TicketEvent } from '../domain/ticket/commands.js';
 import { canApply, signalProblem } from '../domain/ticket/commands.js';
 import { decide, nextWake, openTicket } from '../domain/ticket/decide.js';
@@ -25,6 +18,7 @@ import { incidentTicketSignal } from './incident-messages.js';
 import { LedgerWriter } from './ledger.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 import { meterTicketStep } from './ticket-metrics.js';
+import { nextRound, Shell, WakeTimer } from './shell.js';
 
 export interface TicketWorkflowInput {
   ticketId: string;
@@ -42,24 +36,33 @@ export interface TicketWorkflowInput {
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketView> {
   let state: TicketState;
+  const shell = new Shell();
+  const timer = new WakeTimer();
   const runner = new EffectRunner(() => state, (event) => step(event));
   const ledger = new LedgerWriter(() => state, input.ledgerSeq ?? 0);
   let lastSearchAttributes: Record<string, unknown> = {};
   // The state tierline's metrics have counted: a run continued as new counted its carried state already.
   let metered = input.state;
 
-  /** The one path every event takes: decide, then carry out what the core asked for. */
-  function step(event: TicketEvent | undefined): void {
-    if (event) {
-      const decision = decide(state, event, Date.now());
-      if (decision.state === state) return;
-      state = decision.state;
-      runner.enqueue(decision.effects);
-    }
+  /** The one path every event takes: the core decides; what it asks for waits for the processing point. */
+  function step(event: TicketEvent): void {
+    const decision = decide(state, event, Date.now());
+    if (decision.state === state) return;
+    state = decision.state;
     metered = meterTicketStep(metered, state, event);
+    runner.enqueue(decision.effects);
+    shell.touch();
+  }
+
+  /** The processing point: time's due alarms, then every send, search attribute and ledger write. */
+  function carryOut(): void {
+    step({ type: 'tick' });
+    runner.turn();
     lastSearchAttributes = syncSearchAttributes(state, lastSearchAttributes, upsertSearchAttributes);
     setCurrentDetails(currentDetails(state));
     ledger.sync();
+    timer.set(closed() ? undefined : nextWake(state));
+    shell.done();
   }
 
   if (input.state) {
@@ -69,13 +72,15 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     state = opened.state;
     runner.enqueue(opened.effects);
   }
-  step(undefined);
+  metered = meterTicketStep(metered, state, undefined);
 
   for (const [type, update] of Object.entries(COMMAND_UPDATES)) {
     setHandler(
       update,
-      (args: object) => {
+      async (args: object) => {
         step({ ...args, type } as Command);
+        // Completes after the processing point that carried it out (see shell.ts).
+        await shell.processed();
         return viewTicket(state, Date.now());
       },
       {
@@ -107,27 +112,25 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   setHandler(getTicketStateQuery, () => state);
 
   // Continue as new only between sends (nothing in flight to lose), never by stalling the clocks.
+  const finished = () => allHandlersFinished() && runner.idle() && ledger.idle();
   const readyToContinue = () => {
     const info = workflowInfo();
     const due = info.continueAsNewSuggested || (input.continueAsNewAfterEvents !== undefined && info.historyLength >= input.continueAsNewAfterEvents);
-    return due && allHandlersFinished() && runner.idle() && ledger.idle();
+    return due && finished();
   };
-
-  // One timer at a time: sleep until the core's next wake-up, or until a message moves it earlier.
   const closed = () => state.status === 'closed';
-  while (!closed()) {
-    const wakeAt = nextWake(state);
-    const woke = await condition(
-      () => closed() || readyToContinue() || (nextWake(state) ?? Infinity) < (wakeAt ?? Infinity),
-      wakeAt === undefined ? undefined : Math.max(1, wakeAt - Date.now()),
-    );
-    if (!woke) step({ type: 'tick' });
+
+  // One timer at a time (the core's next wake-up). The last notifications (resolution card,
+  // duplicate notice) go out before a closed ticket ends.
+  for (;;) {
+    await condition(() => shell.due() || runner.due() || ledger.due() || timer.fired() || (closed() ? finished() : readyToContinue()));
+    await nextRound();
+    carryOut();
+    if (closed() && finished()) break;
     if (!closed() && readyToContinue()) {
       const { openRequestId: _opened, ...carried } = input;
       await continueAsNew<typeof ticketWorkflow>({ ...carried, state, ledgerSeq: ledger.writtenSeq });
     }
   }
-  // The last notifications (resolution card, duplicate notice) go out before the ticket ends.
-  await condition(() => allHandlersFinished() && runner.idle() && ledger.idle());
   return viewTicket(state, Date.now());
 }

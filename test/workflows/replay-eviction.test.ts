@@ -1,0 +1,49 @@
+/**
+ * Tickets replay from their history whenever the worker has evicted them from its cache (a
+ * restart, a small cache under load). With a cache of one workflow and three tickets worked in
+ * turn, every Update, Signal and effect is replayed over and over: no workflow task may fail, and
+ * each ticket ends where its actions took it.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ticketWorkflowId } from '../../client/ticket-ids.js';
+import { caroLikePolicy } from '../fixtures/policies.js';
+import { outboxActivities } from '../helpers/activities.js';
+import { settled, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+
+describe('replay after cache eviction (time-skipping Temporal, a cache of one workflow)', () => {
+  let env: TestWorkflowEnvironment;
+  let harness: TicketHarness;
+  before(async () => {
+    env = await timeSkippingEnv();
+    harness = await ticketHarness(env, { policy: caroLikePolicy(), activities: outboxActivities().activities, maxCachedWorkflows: 1 });
+  });
+  after(async () => {
+    await harness?.shutdown();
+    await env?.teardown();
+  });
+
+  // A nondeterministic replay retries its workflow task for ever: the limit turns a hang into a failure.
+  test('three tickets worked in turn replay without a failed workflow task', { timeout: 180_000 }, async () => {
+    await harness.run(async () => {
+      const ids: string[] = [];
+      for (const subject of ['One', 'Two', 'Three']) {
+        ids.push((await harness.tickets.open({ subject, requester: { email: 'ada@example.com' }, channel: 'email', priority: 'P2' })).ticket.id);
+      }
+      for (const id of ids) await harness.tickets.act(id, 'acknowledge', { actor: 'grace' });
+      for (const id of ids) await harness.tickets.act(id, 'note', { actor: 'grace', body: 'looking' });
+      for (const id of ids) await harness.tickets.customerMessage(id, { body: 'Any news?' });
+      for (const id of ids) await harness.tickets.act(id, 'respond', { actor: 'grace', body: 'Try the 2.3.1 build' });
+      for (const id of ids) await harness.tickets.act(id, 'resolve', { actor: 'grace', resolution: 'Fixed in 2.3.1' });
+      for (const id of ids) {
+        const handle = env.client.workflow.getHandle(ticketWorkflowId(id));
+        await settled(handle);
+        const history = await handle.fetchHistory();
+        const failed = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+        assert.deepEqual(failed.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message), [], `ticket ${id} had failed workflow tasks`);
+        assert.equal((await harness.tickets.get(id)).status, 'resolved');
+      }
+    });
+  });
+});
