@@ -1,8 +1,9 @@
 /**
  * Ticket email through nodemailer over SMTP: one thread per ticket in the customer's mail client.
+ * The scheduled reports go the same way, through the same transport and sent log.
  *
  * Idempotency guarantee. Each email's Message-ID is derived from the ticket id and the effect's
- * idempotency key, so every attempt of one effect sends the same Message-ID. Before sending, the
+ * idempotency key (a report's from the report's key), so every attempt of one effect sends the same Message-ID. Before sending, the
  * activity asks the sent log whether that Message-ID was accepted already and, if so, returns
  * `alreadySent: true` without connecting; as soon as the server answers 250 it records the
  * Message-ID (fsynced) before returning. So a retry after an accepted and recorded send, including
@@ -56,6 +57,17 @@ export interface TicketEmail {
   references?: string[];
 }
 
+/** One scheduled report by email. Plain data from the report activity. */
+export interface ReportEmail {
+  /** The report's idempotency key (one per report and period); the Message-ID is derived from it. */
+  idempotencyKey: string;
+  kind: string;
+  /** The addresses of configuration's REPORT_EMAIL_TO. */
+  to: string[];
+  subject: string;
+  markdown: string;
+}
+
 /**
  * The Message-ID of one email of a ticket, the same for every attempt of the same effect:
  * `<ticket.hash@domain>` with the hash of ticket id and idempotency key.
@@ -68,6 +80,16 @@ export function ticketMessageId(ticketId: string, idempotencyKey: string, domain
 /** The thread root every email of a ticket references, so the customer's client shows one thread. */
 export function ticketThreadId(ticketId: string, domain: string): string {
   return `<${localPart(ticketId)}.thread@${domain}>`;
+}
+
+/**
+ * The Message-ID of a scheduled report, the same for every attempt of one report:
+ * `<hash.report@domain>`. `ticketIdOfMessageId` reads no ticket from it, so a reply to a report
+ * opens a ticket of its own rather than landing on one.
+ */
+export function reportMessageId(idempotencyKey: string, domain: string): string {
+  const hash = createHash('sha256').update(`report\n${idempotencyKey}`).digest('hex').slice(0, 32);
+  return `<${hash}.report@${domain}>`;
 }
 
 /**
@@ -112,15 +134,36 @@ export function createEmailActivities(settings: SmtpSettings, sentLog: SentLog) 
   const secrets = [settings.password];
   const teamName = displayName(settings.from);
 
+  /**
+   * Sends one message unless the sent log has its Message-ID, and records it as soon as the server
+   * accepts it: the idempotency of every email tierline sends (see the top of this file).
+   */
+  async function sendOnce(messageId: string, mail: nodemailer.SendMailOptions, detail: Record<string, string>): Promise<{ messageId: string; alreadySent: boolean }> {
+    const log = Context.current().log;
+    if (await sentLog.has(messageId)) {
+      log.info('Email already accepted by the SMTP server on an earlier attempt', { messageId, ...detail });
+      return { messageId, alreadySent: true };
+    }
+    let response: string;
+    try {
+      const info = await transport.sendMail({ ...mail, from: settings.from, messageId });
+      response = info.response;
+    } catch (err) {
+      throw classifySmtpError(err, secrets);
+    }
+    try {
+      await sentLog.record(messageId, { ...detail, response });
+    } catch (err) {
+      // The server has the message; failing now would make Temporal send it again.
+      log.error('Email accepted but not recorded in the sent log', { messageId, error: redact(String(err), secrets) });
+    }
+    return { messageId, alreadySent: false };
+  }
+
   return {
     /** Sends one ticket email, once per idempotency key up to the window described at the top. */
     async sendTicketEmail(input: TicketEmail): Promise<{ messageId: string; alreadySent: boolean }> {
       const messageId = ticketMessageId(input.ticketId, input.idempotencyKey, settings.messageIdDomain);
-      const log = Context.current().log;
-      if (await sentLog.has(messageId)) {
-        log.info('Email already accepted by the SMTP server on an earlier attempt', { messageId, ticketId: input.ticketId });
-        return { messageId, alreadySent: true };
-      }
       const { text, html } = await renderEmail(input.template, {
         recipientName: input.to.name ?? 'there',
         teamName,
@@ -132,34 +175,35 @@ export function createEmailActivities(settings: SmtpSettings, sentLog: SentLog) 
       const parent = input.inReplyTo === undefined ? undefined : bracketed(input.inReplyTo);
       const references = [threadId, ...customerIds.filter((id) => id !== threadId && id !== parent), ...(parent ? [parent] : [])];
       const automatic = input.automatic || input.template === 'auto-reply';
-
-      let response: string;
-      try {
-        const info = await transport.sendMail({
-          from: settings.from,
+      return sendOnce(
+        messageId,
+        {
           to: input.to.name === undefined ? input.to.email : { name: input.to.name, address: input.to.email },
           subject: withTicketTag(input.subject, input.ticketId),
           text,
           html,
-          messageId,
           inReplyTo: parent ?? customerIds.at(-1) ?? threadId,
           references,
           headers: {
             'X-Tierline-Ticket': input.ticketId,
             ...(automatic ? { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All' } : {}),
           },
-        });
-        response = info.response;
-      } catch (err) {
-        throw classifySmtpError(err, secrets);
-      }
-      try {
-        await sentLog.record(messageId, { ticketId: input.ticketId, template: input.template, response });
-      } catch (err) {
-        // The server has the message; failing now would make Temporal send it again.
-        log.error('Email accepted but not recorded in the sent log', { messageId, error: redact(String(err), secrets) });
-      }
-      return { messageId, alreadySent: false };
+        },
+        { ticketId: input.ticketId, template: input.template },
+      );
+    },
+
+    /**
+     * Sends one scheduled report to its recipients (one message, every recipient on To), once per
+     * idempotency key up to the same window as a ticket email. The Markdown is the text body.
+     */
+    async sendReportEmail(input: ReportEmail): Promise<{ messageId: string; alreadySent: boolean }> {
+      const messageId = reportMessageId(input.idempotencyKey, settings.messageIdDomain);
+      return sendOnce(
+        messageId,
+        { to: input.to, subject: input.subject, text: input.markdown, headers: { 'Auto-Submitted': 'auto-generated', 'X-Auto-Response-Suppress': 'All', 'X-Tierline-Report': input.kind } },
+        { report: input.kind, idempotencyKey: input.idempotencyKey },
+      );
     },
   };
 }

@@ -80,6 +80,7 @@ export function createActivities(
     ...createReportActivities({
       outbox,
       ...(slack ? { slack } : {}),
+      ...(config.REPORT_EMAIL_TO ? { email: { to: config.REPORT_EMAIL_TO, ...(email ? { activities: email } : {}) } } : {}),
       sources: () => {
         const tickets = reports.tickets();
         return tickets ? { ledger: ledger.reader, tickets, policy: tickets.options.policy } : undefined;

@@ -65,6 +65,17 @@ function validTimeZone(zone: string): boolean {
   }
 }
 
+/** `REPORT_EMAIL_TO`: email addresses separated by commas; each one must be an address. */
+const emailList = z.string().transform((text, ctx) => {
+  const addresses = text.split(',').map((a) => a.trim()).filter(Boolean);
+  const bad = addresses.find((a) => !z.email().safeParse(a).success);
+  if (bad !== undefined || addresses.length === 0) {
+    ctx.addIssue({ code: 'custom', message: bad === undefined ? 'expected at least one email address' : `'${bad}' is not an email address; expected addresses separated by commas, e.g. lead@example.com,team@example.com` });
+    return z.NEVER;
+  }
+  return addresses;
+});
+
 const address = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 
 const EnvSchema = z.object({
@@ -124,6 +135,8 @@ const EnvSchema = z.object({
   REPORT_DAILY_CRON: cron.default('0 9 * * *'),
   REPORT_WEEKLY_CRON: cron.default('0 9 * * 1'),
   REPORT_MONTHLY_CRON: cron.default('0 9 1 * *'),
+  // Who gets the scheduled reports by email (through SMTP_URL; without it, the outbox).
+  REPORT_EMAIL_TO: emailList.optional(),
   INBOUND_SMTP_HOST: z.string().min(1).default('127.0.0.1'),
   INBOUND_SMTP_PORT: portNumber.optional(),
   // The ticket ledger (activities/ledger.ts): PostgreSQL at this URL, else SQLite in the data

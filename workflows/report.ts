@@ -1,10 +1,10 @@
 /**
  * One scheduled report (started by a Temporal Schedule: visible and pausable in the UI). The
  * report is taken as of the workflow's own time, so a retried or replayed run describes the same
- * period, and the key (kind + that time) keeps the post to one.
+ * period, and the key (kind + that time) keeps the post and the mail to one each.
  */
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { ReportActivities } from '../activities/reports.js';
+import type { ReportActivities, ReportDelivery } from '../activities/reports.js';
 import type { ReportKind } from '../client/reports.js';
 
 const reports = proxyActivities<ReportActivities>({
@@ -12,8 +12,8 @@ const reports = proxyActivities<ReportActivities>({
   retry: { initialInterval: '5s', backoffCoefficient: 2, maximumInterval: '2m', maximumAttempts: 10 },
 });
 
-export async function reportWorkflow(input: { kind: ReportKind }): Promise<{ title: string; channel: string }> {
+/** The report's title and what became of it at each destination (Slack, email, outbox). */
+export async function reportWorkflow(input: { kind: ReportKind }): Promise<{ title: string; deliveries: ReportDelivery[] }> {
   const now = Date.now();
-  const sent = await reports.sendReport({ key: `report/${input.kind}/${workflowInfo().workflowId}`, kind: input.kind, now });
-  return { title: sent.title, channel: sent.channel };
+  return reports.sendReport({ key: `report/${input.kind}/${workflowInfo().workflowId}`, kind: input.kind, now });
 }
