@@ -44,6 +44,9 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
     '--namespace', opts.namespace,
     '--log-level', 'warn',
     ...(opts.fastSqlite ? ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'] : []),
+    // Eager activities: an activity scheduled by a workflow task comes back to the worker in the
+    // task's completion reply, without a trip through the task queue (notifications go out sooner).
+    '--dynamic-config-value', 'system.enableActivityEagerExecution=true',
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';

@@ -10,6 +10,8 @@ export interface NaiveBreachActivities {
 
 const { postBreach } = proxyActivities<NaiveBreachActivities>({
   startToCloseTimeout: '30s',
+  // An ordinary activity: dispatched through the task queue, not eagerly with the workflow task.
+  allowEagerDispatch: false,
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 

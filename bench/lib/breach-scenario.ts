@@ -1,0 +1,317 @@
+/**
+ * The breach scenario, shared by `npm run bench` (full size) and the smoke test in the test
+ * command (a few tickets, correctness only).
+ *
+ * tierline runs as `npm start` runs it (worker and API in one process, default settings, its
+ * default workflow cache) against a dev server on a SQLite file with `npm start`'s settings. The
+ * bench opens `open` tickets through the ticket client; `due` of them have first-response
+ * deadlines inside one minute, the others 48-hour ones. The deadlines fall inside the minute by
+ * the policy, not by the timing of the intake: the bench policy's business calendar opens at a
+ * minute T after the intake is done, and the due tickets (tagged due-0 … due-59) have business-time
+ * targets of 30 … 89 s. So every due ticket is due at T + 30 … 89 s, however long the intake took.
+ *
+ * The naive-breach baseline then runs the same due times (shifted to its own T) on the same
+ * server: a bare workflow that sleeps until its due time and posts once to Slack.
+ *
+ * Lateness = the breach message's arrival at the local Slack server − its due time. Drain = the
+ * last arrival − the first due time (how long the whole minute of deadlines took to notify).
+ */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { TicketClient, type TicketFilter } from '../../client/tickets.js';
+import { PolicySchema, type Policy } from '../../domain/policy/schema.js';
+import { caroLikePolicy } from '../../test/fixtures/policies.js';
+import { start as startSlack, type SlackServer } from '../../test/servers/slack.js';
+import { startDevServer } from '../../workers/dev-server.js';
+import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
+import { freePort, startNode, type Running } from './processes.js';
+
+export interface BreachOptions {
+  /** Tickets open in all. */
+  open: number;
+  /** Of those, due inside one minute. */
+  due: number;
+  /** Intake requests in flight at once. */
+  concurrency: number;
+  /** Seconds from the end of the intake to the calendar's opening, at least. */
+  leadS: number;
+  /** Run the naive baseline after tierline. */
+  baseline: boolean;
+  /** WORKER_MAX_CACHED_WORKFLOWS for tierline's worker; undefined: its default. */
+  cache?: number;
+  /** Queries to time through visibility once the tickets are open. */
+  listing: boolean;
+  /** The first deadline, in seconds after the calendar opens (default 30), and how many one-second slots follow (default 60). */
+  firstDueS?: number;
+  slots?: number;
+  log: (line: string) => void;
+}
+
+export interface LatencyStats {
+  n: number;
+  p50: number;
+  p99: number;
+  max: number;
+}
+
+export interface RunFigures {
+  notified: number;
+  expected: number;
+  /** Breach messages beyond the first for a ticket (must be 0). */
+  duplicates: number;
+  lateness: LatencyStats;
+  drainMs: number;
+  /** The run's due times: first and last (epoch ms). */
+  firstDue: number;
+  lastDue: number;
+}
+
+export interface BreachResult {
+  when: string;
+  sizes: { open: number; due: number; concurrency: number };
+  intake: { seconds: number; perSecond: number };
+  tierline: RunFigures & { memory: { peakMiB: number; rssMiB: number; cache: number | 'default' } };
+  listing?: Record<string, { medianMs: number; rows: number }>;
+  naive?: RunFigures & { memory: { peakMiB: number; rssMiB: number } };
+  ratios?: { p50: number; p99: number; drain: number };
+}
+
+const CHANNEL = 'C0BENCH';
+
+export function latencyStats(xs: readonly number[]): LatencyStats {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
+  return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.at(-1) ?? NaN };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs `count` jobs, at most `limit` at a time. */
+export async function pooled<T>(count: number, limit: number, job: (i: number) => Promise<T>): Promise<T[]> {
+  const out: T[] = new Array(count);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        out[i] = await job(i);
+      }
+    }),
+  );
+  return out;
+}
+
+/**
+ * A time zone (Etc/GMT±n) in which the instant `at` falls between 06:00 and 18:00, so a calendar
+ * that opens at `at` and closes at 23:59 covers the whole minute of deadlines on one day.
+ */
+function zoneAround(at: number): { timeZone: string; hhmm: string } {
+  const utcHour = new Date(at).getUTCHours();
+  const shift = utcHour < 6 ? 12 - utcHour : utcHour >= 18 ? -(utcHour - 12) : 0;
+  const clamped = Math.max(-12, Math.min(12, shift));
+  // Etc/GMT-3 is UTC+3 (POSIX signs).
+  const timeZone = clamped === 0 ? 'UTC' : `Etc/GMT${clamped > 0 ? '-' : '+'}${Math.abs(clamped)}`;
+  const local = new Date(at + clamped * 3_600_000);
+  const hhmm = `${String(local.getUTCHours()).padStart(2, '0')}:${String(local.getUTCMinutes()).padStart(2, '0')}`;
+  return { timeZone, hhmm };
+}
+
+/** The bench policy: the Caro table, no warnings, and the calendar that opens at `opensAt`. */
+export function benchPolicy(opensAt: number, firstDueS = 30, slots = 60): Policy {
+  const base = caroLikePolicy();
+  const { timeZone, hhmm } = zoneAround(opensAt);
+  const day = [{ start: hhmm, end: '23:59' }];
+  return PolicySchema.parse({
+    ...base,
+    id: 'bench',
+    name: 'Benchmark (Caro table; a calendar opening at the bench minute)',
+    calendars: { bench: { timeZone, week: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day } } },
+    sla: {
+      // One notification per breach, as the baseline's: no warnings, no repeats within the run.
+      warnings: [],
+      repeatAfterBreach: '1d',
+      targets: [
+        ...Array.from({ length: slots }, (_, k) => ({
+          name: `bench due ${k}`,
+          when: { tags: [`due-${k}`] },
+          firstResponse: { within: `${firstDueS + k}s`, calendar: 'bench' },
+        })),
+        { name: 'quiet', when: {}, firstResponse: { within: '48h' } },
+      ],
+    },
+  });
+}
+
+/** The next whole minute at least `leadMs` away. */
+function minuteAfter(leadMs: number): number {
+  return Math.ceil((Date.now() + leadMs) / 60_000) * 60_000;
+}
+
+function breachesIn(slack: SlackServer, pattern: RegExp): { at: number; key: string }[] {
+  return slack.received
+    .filter((c) => c.method === 'chat.postMessage' && c.outcome === 'ok' && pattern.test(String(c.params.text)))
+    .map((c) => {
+      const payload = (c.params.metadata as { event_payload?: Record<string, string> } | undefined)?.event_payload ?? {};
+      return { at: c.at, key: String(payload.idempotency_key ?? payload.key ?? '') };
+    });
+}
+
+async function waitFor(done: () => boolean, deadline: number, poll = 500): Promise<void> {
+  while (!done() && Date.now() < deadline) await sleep(poll);
+}
+
+function figures(arrivals: { at: number; id: string }[], dueOf: Map<string, number>): RunFigures {
+  const seen = new Set<string>();
+  let duplicates = 0;
+  const lateness: number[] = [];
+  for (const { at, id } of arrivals) {
+    const due = dueOf.get(id);
+    if (due === undefined) continue;
+    if (seen.has(id)) {
+      duplicates++;
+      continue;
+    }
+    seen.add(id);
+    lateness.push(at - due);
+  }
+  const dues = [...dueOf.values()];
+  const firstDue = Math.min(...dues);
+  const lastArrival = Math.max(...arrivals.filter((a) => dueOf.has(a.id)).map((a) => a.at));
+  return { notified: seen.size, expected: dueOf.size, duplicates, lateness: latencyStats(lateness), drainMs: lastArrival - firstDue, firstDue, lastDue: Math.max(...dues) };
+}
+
+export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
+  const { log } = opts;
+  const dataDir = mkdtempSync(join(tmpdir(), 'tierline-bench-'));
+  const slack = await startSlack({ channels: [CHANNEL] });
+  const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
+  // The server exactly as `npm start` starts it (SQLite file, WAL, synchronous=normal).
+  const server = await startDevServer({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: true });
+  const stops: (() => Promise<unknown>)[] = [() => server.stop(), () => slack.close()];
+  const result: BreachResult = {
+    when: new Date().toISOString(),
+    sizes: { open: opts.open, due: opts.due, concurrency: opts.concurrency },
+  } as BreachResult;
+  try {
+    const connection = await Connection.connect({ address: server.address });
+    stops.unshift(() => connection.close());
+    await registerSearchAttributes(connection, 'default');
+    const temporal = new Client({ connection });
+
+    // The calendar opens once the intake is surely done (estimated at 20 tickets a second).
+    const opensAt = minuteAfter((opts.open / 20 + opts.leadS) * 1000);
+    const slots = opts.slots ?? 60;
+    const policy = benchPolicy(opensAt, opts.firstDueS ?? 30, slots);
+    const policyFile = join(dataDir, 'bench-policy.json');
+    writeFileSync(policyFile, JSON.stringify(policy));
+    const taskQueue = 'bench-tierline';
+    const tierline: Running = await startNode(
+      'workers/start.ts',
+      {
+        TEMPORAL_ADDRESS: server.address,
+        TIERLINE_DATA_DIR: join(dataDir, 'tierline'),
+        TIERLINE_TASK_QUEUE: taskQueue,
+        TIERLINE_POLICY: policyFile,
+        HTTP_PORT: String(httpPort),
+        TEMPORAL_METRICS_ADDRESS: 'off',
+        SLACK_BOT_TOKEN: slack.token,
+        SLACK_API_URL: slack.url,
+        SLACK_CHANNELS: `default=${CHANNEL},support=${CHANNEL}`,
+        REPORT_DAILY_CRON: 'off',
+        REPORT_WEEKLY_CRON: 'off',
+        REPORT_MONTHLY_CRON: 'off',
+        LOG_LEVEL: 'ERROR',
+        ...(opts.cache ? { WORKER_MAX_CACHED_WORKFLOWS: String(opts.cache) } : {}),
+      },
+      /HTTP API http/,
+    );
+    stops.unshift(() => tierline.stop());
+    const tickets = new TicketClient(temporal, { taskQueue, policy });
+
+    const quiet = opts.open - opts.due;
+    const began = Date.now();
+    const opened = await pooled(opts.open, opts.concurrency, async (i) => {
+      const due = i >= quiet;
+      const { ticket } = await tickets.open({
+        subject: `Bench ticket ${i}`,
+        description: 'bench',
+        requester: { email: `u${i}@example.com` },
+        channel: 'api',
+        priority: due ? 'P1' : 'P3',
+        tags: due ? [`due-${(i - quiet) % slots}`] : [],
+      });
+      if ((i + 1) % 1000 === 0) log(`  opened ${i + 1}/${opts.open}`);
+      return ticket;
+    });
+    const intakeS = (Date.now() - began) / 1000;
+    result.intake = { seconds: intakeS, perSecond: opts.open / intakeS };
+    log(`opened ${opts.open} tickets in ${intakeS.toFixed(1)} s (${result.intake.perSecond.toFixed(1)}/s); the calendar opens at ${new Date(opensAt).toISOString()}`);
+    if (Date.now() > opensAt - 5_000) throw new Error(`the intake ended ${((Date.now() - opensAt) / 1000).toFixed(0)} s after the calendar opened: raise --lead`);
+    const dueOf = new Map<string, number>();
+    for (const ticket of opened.slice(quiet)) dueOf.set(ticket.id, Date.parse(ticket.clocks.find((c) => c.metric === 'firstResponse')!.dueAt!));
+
+    if (opts.listing) {
+      result.listing = {};
+      const queries: Record<string, TicketFilter> = {
+        'open P1s': { open: true, priority: 'P1' },
+        'breached': { breached: true },
+        'by assignee': { assignee: 'grace' },
+        'all open (first page)': { open: true },
+      };
+      for (const [name, filter] of Object.entries(queries)) {
+        const times: number[] = [];
+        let rows = 0;
+        for (let r = 0; r < 5; r++) {
+          const t = performance.now();
+          rows = (await tickets.listPage(filter, 100)).tickets.length;
+          times.push(performance.now() - t);
+        }
+        result.listing[name] = { medianMs: Math.round(latencyStats(times).p50), rows };
+      }
+      log(`listing: ${Object.entries(result.listing).map(([k, v]) => `${k} ${v.medianMs} ms`).join(', ')}`);
+    }
+    log(`tierline worker: RSS ${tierline.memory().rssMiB} MiB with ${opts.open} tickets open; waiting for the deadlines`);
+
+    const lastDue = Math.max(...dueOf.values());
+    const tierlineArrivals = () => breachesIn(slack, /firstResponse breached/).map(({ at, key }) => ({ at, id: key.split('/')[0]! }));
+    await waitFor(() => new Set(tierlineArrivals().map((a) => a.id)).size >= dueOf.size, lastDue + 5 * 60_000);
+    await sleep(2_000); // a late duplicate would show here
+    result.tierline = { ...figures(tierlineArrivals(), dueOf), memory: { ...tierline.memory(), cache: opts.cache ?? 'default' } };
+    log(`tierline: ${result.tierline.notified}/${dueOf.size} notified, p50 ${result.tierline.lateness.p50} ms, p99 ${result.tierline.lateness.p99} ms, drain ${result.tierline.drainMs} ms, peak RSS ${result.tierline.memory.peakMiB} MiB`);
+    await tierline.stop();
+
+    if (opts.baseline) {
+      const naiveQueue = 'bench-naive';
+      const naive = await startNode(
+        'bench/lib/naive-worker.ts',
+        { TEMPORAL_ADDRESS: server.address, NAIVE_TASK_QUEUE: naiveQueue, SLACK_BOT_TOKEN: slack.token, SLACK_API_URL: slack.url, NAIVE_CHANNEL: CHANNEL },
+        /naive worker ready/,
+      );
+      stops.unshift(() => naive.stop());
+      // The same pattern of deadlines, shifted to begin once the naive workflows have started.
+      const shift = Date.now() + (opts.due / 50 + opts.leadS) * 1000 - opensAt;
+      const naiveDue = new Map([...dueOf].map(([id, at]) => [id, at + shift]));
+      const ids = [...naiveDue.keys()];
+      await pooled(ids.length, opts.concurrency, (i) =>
+        temporal.workflow.start('naiveBreachWorkflow', { taskQueue: naiveQueue, workflowId: `naive-${ids[i]}`, args: [{ key: ids[i]!, dueAt: naiveDue.get(ids[i]!)! }] }),
+      );
+      log(`started ${ids.length} naive workflows; waiting for their deadlines`);
+      const naiveArrivals = () => breachesIn(slack, /^naive breach /);
+      const lastNaive = Math.max(...naiveDue.values());
+      await waitFor(() => naiveArrivals().length >= naiveDue.size, lastNaive + 5 * 60_000);
+      await sleep(2_000);
+      result.naive = { ...figures(naiveArrivals().map(({ at, key }) => ({ at, id: key })), naiveDue), memory: naive.memory() };
+      log(`naive: ${result.naive.notified}/${naiveDue.size} notified, p50 ${result.naive.lateness.p50} ms, p99 ${result.naive.lateness.p99} ms, drain ${result.naive.drainMs} ms`);
+      result.ratios = {
+        p50: result.tierline.lateness.p50 / result.naive.lateness.p50,
+        p99: result.tierline.lateness.p99 / result.naive.lateness.p99,
+        drain: result.tierline.drainMs / result.naive.drainMs,
+      };
+    }
+    return result;
+  } finally {
+    for (const stop of stops) await stop().catch(() => undefined);
+  }
+}

@@ -1,0 +1,22 @@
+/**
+ * The benchmark's smoke run (the benchmark itself never runs in the test command): tierline as
+ * `npm start` runs it, a handful of tickets whose first-response deadlines fall within seconds of
+ * each other, and the naive baseline after it. Correctness only: every breach reaches the local
+ * Slack server exactly once, for tierline and for the baseline; visibility lists the tickets.
+ * No figure is asserted (these machines are shared and noisy).
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { runBreach } from '../../bench/lib/breach-scenario.js';
+
+test('breach bench, smoke size: every breach notified exactly once, by tierline and by the baseline', { timeout: 360_000 }, async () => {
+  const result = await runBreach({ open: 12, due: 8, concurrency: 4, leadS: 5, baseline: true, listing: true, firstDueS: 5, slots: 4, log: () => {} });
+  assert.equal(result.tierline.notified, 8);
+  assert.equal(result.tierline.duplicates, 0);
+  assert.equal(result.tierline.lateness.n, 8);
+  assert.equal(result.naive?.notified, 8);
+  assert.equal(result.naive?.duplicates, 0);
+  // The eight P1s are open and listed; nobody is assigned.
+  assert.equal(result.listing?.['open P1s']?.rows, 8);
+  assert.equal(result.listing?.['by assignee']?.rows, 0);
+});
