@@ -40,9 +40,9 @@ describe('every tierline command round-trips against the dev server (SIGN X poli
 
   const ok = (result: Run, what: string) => assert.equal(result.code, 0, `${what}: ${result.stderr}`);
 
-  /** Opens a SIGN X ticket by email (it lands in tier2, the help desk) and returns its id. */
+  /** Opens a SIGN X ticket by live chat (it lands in tier2, the help desk; an email would try self-service first) and returns its id. */
   async function openTicket(subject: string, priority = 'P2'): Promise<string> {
-    const opened = await tierline(['open', '--subject', subject, '--description', 'The export stops at 99%', '--email', 'ada@example.com', '--priority', priority]);
+    const opened = await tierline(['open', '--subject', subject, '--description', 'The export stops at 99%', '--email', 'ada@example.com', '--channel', 'chat', '--priority', priority]);
     ok(opened, 'open');
     const id = /^opened: (T-[0-9A-Z]+) /.exec(opened.stdout)?.[1];
     assert.ok(id, `no ticket id in: ${opened.stdout}`);
@@ -277,7 +277,7 @@ describe('every tierline command round-trips against the dev server (SIGN X poli
       assert.match(waiting.stdout, new RegExp(`^${a} `, 'm'));
       assert.ok(!waiting.stdout.includes(b));
 
-      const tier = await tierline(['list', '--tier', 'tier2', '--assignee', bo, '--channel', 'email']);
+      const tier = await tierline(['list', '--tier', 'tier2', '--assignee', bo, '--channel', 'chat']);
       ok(tier, 'list --tier --channel');
       assert.match(tier.stdout, new RegExp(`^${c} `, 'm'));
       assert.match(tier.stdout, /\n\n1 ticket\n$/);

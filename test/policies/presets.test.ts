@@ -138,11 +138,15 @@ describe('SIGN X Studio (seed 002)', () => {
     assert.equal(due(ticket, 'firstResponse'), '2026-11-27 10:00');
   });
 
-  test('a ticket enters the help desk (Tier 2) and waits there for a person to triage it', () => {
-    const ticket = open(signx, at('2026-03-10 10:00'), { channel: 'email', subject: 'Password reset' });
-    assert.equal(ticket.tier, 'tier2');
-    assert.equal(ticket.priority, 'P2');
-    assert.equal(ticket.status, 'new');
+  test('an email starts in Tier 1 Self-Service with the matching articles; live chat enters the help desk (Tier 2); both wait for a person to triage them', () => {
+    const email = openTicket('T-preset-test', IntakeSchema.parse({ subject: 'Password reset', requester: { email: 'dev@example.com' }, channel: 'email' }), signx, at('2026-03-10 10:00'));
+    assert.deepEqual([email.state.tier, email.state.selfService?.until], ['tier1', at('2026-03-10 11:00')]);
+    assert.deepEqual(email.effects[0], { type: 'notifyCustomer', key: email.effects[0]!.key, template: 'self-service', suggest: 3 });
+    const chat = open(signx, at('2026-03-10 10:00'), { channel: 'chat', subject: 'Password reset' });
+    assert.equal(chat.tier, 'tier2');
+    for (const ticket of [email.state, chat]) assert.deepEqual([ticket.priority, ticket.status], ['P2', 'new']);
+    // "P0/P1 incidents" are escalated at once, by email too: no self-service first.
+    assert.equal(open(signx, at('2026-03-10 10:00'), { channel: 'email', subject: 'System down since 9:40' }).tier, 'tier3');
   });
 
   test('"System down" is P0 and escalates to engineering at once; a hotline call is at least P1', () => {
@@ -312,9 +316,10 @@ describe('DevRel developer support (seed 000)', () => {
     assert.deepEqual(devrel.tiers.map((t) => `${t.id} ${t.name}`), ['tier0 Self-Service', 'tier1 Community', 'tier2 DevRel Team', 'tier3 Engineering']);
   });
 
-  test('a forum question lands in the community tier, a support ticket with the DevRel team, a bug with engineering', () => {
+  test('a forum question starts in Tier 0 Self-Service (articles first), a support ticket lands with the DevRel team, a bug with engineering', () => {
     const when = at('2026-03-10 10:00', UTC);
-    assert.equal(open(devrel, when, { channel: 'forum', subject: 'How do I paginate?' }).tier, 'tier1');
+    const forum = open(devrel, when, { channel: 'forum', subject: 'How do I paginate?' });
+    assert.deepEqual([forum.tier, forum.selfService?.until], ['tier0', when + 3_600_000]);
     assert.equal(open(devrel, when, { channel: 'tickets', subject: 'Webhook retries' }).tier, 'tier2');
     assert.equal(open(devrel, when, { channel: 'tickets', subject: 'SDK crashes', category: 'bug' }).tier, 'tier3');
   });

@@ -10,7 +10,8 @@ import { cell, renderReportJson, renderReportMarkdown } from '../../../domain/me
 import { dailyReport, monthlyReport, weeklyReport } from '../../../domain/metrics/reports.js';
 import { ticketMetrics } from '../../../domain/metrics/ticket-metrics.js';
 import { loadPolicy } from '../../../policies/load.js';
-import { HOUR, TicketRun, at } from '../ticket/ticket-run.js';
+import { HOUR, MINUTE, TicketRun, at } from '../ticket/ticket-run.js';
+import { createKnowledgeBase, knowledgeBaseDirs } from '../../../activities/knowledge-base.js';
 
 const signx = loadPolicy('signx');
 const trkv = loadPolicy('trkv');
@@ -233,5 +234,63 @@ describe('ticket text in a report', () => {
     assert.equal(cell('<img src=x onerror=alert(1)> | broken\nrow'), '&lt;img src=x onerror=alert(1)> \\| broken row');
     assert.equal(cell('First response < 2 hours &amp; more'), 'First response < 2 hours &amp;amp; more');
     assert.equal(cell('</script>'), '&lt;/script>');
+  });
+});
+
+/**
+ * DevRel's "| Ticket deflection | >60% |": a week of community questions at Tier 0 Self-Service,
+ * each offered what the real DevRel knowledge base (kb/devrel/) finds for it.
+ *
+ *   D1 forum   "How do I authenticate with the API?"  articles offered; "this solved it" 20 min later, no agent ever answers
+ *   D2 forum   "Where do I send API keys?"            articles offered; solved the same way
+ *   D3 discord "API auth error: 401 Unauthorized"     articles offered; the developer replies they did not help; Tier 1 answers and resolves
+ *   D4 tickets "Webhook retries"                     a support ticket: straight to the DevRel team, no articles
+ */
+describe('the weekly report counts a DevRel question the suggested articles solved as deflected', async () => {
+  const devrel = loadPolicy('devrel');
+  const kb = await createKnowledgeBase(knowledgeBaseDirs().devrel!);
+  const utc = (text: string) => at(text, 'UTC');
+  const question = (id: string, when: string, channel: string, subject: string) => {
+    const run = new TicketRun(devrel, utc(when), { channel, subject }, id);
+    const ask = run.effects.find((e) => e.type === 'notifyCustomer');
+    if (ask?.type === 'notifyCustomer' && ask.suggest) {
+      const articles = kb.searchTicket({ subject }, ask.suggest).map(({ id: article, title }) => ({ id: article, title, url: `https://docs.example.com/${article}` }));
+      run.send({ type: 'articlesSuggested', articles }, utc(when) + MINUTE);
+    }
+    return run;
+  };
+  const d1 = question('D-1', '2026-03-09 10:00', 'forum', 'How do I authenticate with the API?');
+  d1.send({ type: 'markDeflected', actor: 'requester' }, utc('2026-03-09 10:20'));
+  const d2 = question('D-2', '2026-03-10 15:00', 'forum', 'Where do I send API keys?');
+  d2.send({ type: 'markDeflected', actor: 'requester' }, utc('2026-03-10 15:30'));
+  const d3 = question('D-3', '2026-03-11 09:00', 'discord', 'API auth error: 401 Unauthorized');
+  d3.send({ type: 'customerMessage', body: 'Still 401 with a fresh key' }, utc('2026-03-11 09:30'));
+  d3.send({ type: 'respond', ...alice, body: 'Your key is for the sandbox' }, utc('2026-03-11 11:00'));
+  d3.send({ type: 'resolve', ...alice, resolution: 'Production key issued' }, utc('2026-03-11 12:00'));
+  const d4 = question('D-4', '2026-03-12 09:00', 'tickets', 'Webhook retries');
+  const now = utc('2026-03-16 09:00');
+  const records = [d1, d2, d3, d4].map((r) => ticketMetrics(r.state, now));
+  const report = weeklyReport(records, devrel, now);
+
+  test('the solved questions got articles and no agent response, and were resolved as deflected', () => {
+    for (const run of [d1, d2]) {
+      assert.ok(run.state.timeline.some((e) => e.type === 'articles-suggested' && Array.isArray(e.data?.['articles']) && (e.data['articles'] as unknown[]).length > 0), `${run.state.ticketId} got articles`);
+      assert.ok(!run.state.timeline.some((e) => e.type === 'responded'), `${run.state.ticketId} had no agent response`);
+      assert.deepEqual([run.state.status, run.state.tier], ['resolved', 'tier0']);
+    }
+    assert.deepEqual(records.map((r) => [r.ticketId, r.selfService, r.deflected]), [
+      ['D-1', 'deflected', true],
+      ['D-2', 'deflected', true],
+      ['D-3', 'offered', false],
+      ['D-4', 'not-offered', false],
+    ]);
+    assert.equal(d3.state.tier, 'tier1', 'articles that did not help hand the question to the community tier');
+  });
+
+  test('deflection 2 of 4 (50 %) in the week: the "Ticket deflection > 60 %" target is measured and fails', () => {
+    assert.deepEqual(report.summary.deflectionRate, { count: 2, of: 4, rate: 0.5 });
+    const target = report.targets.find((t) => t.metric === 'deflectionRate');
+    assert.deepEqual([target?.label, target?.actual, target?.basis, target?.pass], ['Ticket deflection > 60 %', 50, 4, false]);
+    assert.match(renderReportMarkdown(report), /Deflection rate \| 50/);
   });
 });
