@@ -3,22 +3,24 @@
  * baseline in the same run, on the same dev server and local Slack server (see
  * bench/lib/breach-scenario.ts for how the deadlines are set).
  *
- *   npm run bench -- [--scenario breach|overload] [--open N] [--due N] [--concurrency 50]
- *                    [--lead 30] [--cache N] [--no-baseline] [--json FILE]
+ *   npm run bench -- [--open 10000] [--due 2000] [--no-overload] [--concurrency 50] [--lead 30]
+ *                    [--cache N] [--no-baseline] [--no-listing] [--json FILE]
  *
- * breach (default): 10,000 open tickets, 2,000 due inside one minute; target p99 ≤ 1 s.
- * overload: 10,000 tickets all due inside one minute; target: drains faster than the baseline.
+ * breach: --open tickets open, --due of them with first responses due inside one minute; target
+ * p99 ≤ 1 s. overload, three minutes later: every open ticket's resolution due inside one minute;
+ * target: drains faster than the baseline. Memory of tierline's worker and listing times through
+ * visibility are taken with every ticket open.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
-import { runBreach } from './lib/breach-scenario.js';
+import { runBreach, type RunFigures } from './lib/breach-scenario.js';
 
 const { values } = parseArgs({
   options: {
-    scenario: { type: 'string', default: 'breach' },
-    open: { type: 'string' },
-    due: { type: 'string' },
+    open: { type: 'string', default: '10000' },
+    due: { type: 'string', default: '2000' },
+    'no-overload': { type: 'boolean', default: false },
     concurrency: { type: 'string', default: '50' },
     lead: { type: 'string', default: '30' },
     cache: { type: 'string' },
@@ -27,15 +29,15 @@ const { values } = parseArgs({
     json: { type: 'string' },
   },
 });
-const scenario = values.scenario;
-if (scenario !== 'breach' && scenario !== 'overload') throw new Error(`--scenario: expected breach or overload, got ${scenario}`);
-const open = Number(values.open ?? 10_000);
-const due = Number(values.due ?? (scenario === 'overload' ? open : 2_000));
-if (!(due > 0 && due <= open)) throw new Error('--due: expected 1 … --open');
+const open = Number(values.open);
+const due = Number(values.due);
+if (!(Number.isInteger(open) && open > 0)) throw new Error('--open: expected a positive whole number');
+if (!(Number.isInteger(due) && due > 0 && due <= open)) throw new Error('--due: expected a whole number from 1 to --open');
 
 const result = await runBreach({
   open,
   due,
+  overload: !values['no-overload'],
   concurrency: Number(values.concurrency),
   leadS: Number(values.lead),
   baseline: !values['no-baseline'],
@@ -45,19 +47,23 @@ const result = await runBreach({
 });
 
 const record = {
-  scenario,
   ...result,
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
   versions: { node: process.versions.node, temporalSdk: '1.24.0', temporalCli: '1.9.1 (server 1.32.0)' },
-  server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal',
+  server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on',
 };
-const row = (name: string, r: { notified: number; expected: number; duplicates: number; lateness: { p50: number; p99: number; max: number }; drainMs: number }, peak: number) =>
-  `  ${name.padEnd(9)} ${`${r.notified}/${r.expected}`.padStart(11)} ${String(r.duplicates).padStart(4)} ${String(r.lateness.p50).padStart(7)} ${String(r.lateness.p99).padStart(7)} ${String(r.lateness.max).padStart(7)} ${String(r.drainMs).padStart(8)} ${String(peak).padStart(9)}`;
-console.log(`\n${scenario}: ${open} open, ${due} due inside one minute; lateness = due time -> breach message accepted by the Slack server (ms)`);
-console.log(`  ${'run'.padEnd(9)} ${'notified'.padStart(11)} ${'dup'.padStart(4)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'drain'.padStart(8)} ${'peak MiB'.padStart(9)}`);
-console.log(row('tierline', result.tierline, result.tierline.memory.peakMiB));
-if (result.naive) console.log(row('naive', result.naive, result.naive.memory.peakMiB));
-if (result.ratios) console.log(`  tierline / naive: p50 ${result.ratios.p50.toFixed(2)}, p99 ${result.ratios.p99.toFixed(2)}, drain ${result.ratios.drain.toFixed(2)}`);
+const row = (name: string, r: RunFigures) =>
+  `  ${name.padEnd(18)} ${`${r.notified}/${r.expected}`.padStart(11)} ${String(r.duplicates).padStart(4)} ${String(r.lateness.p50).padStart(7)} ${String(r.lateness.p99).padStart(7)} ${String(r.lateness.max).padStart(7)} ${String(r.drainMs).padStart(8)}`;
+console.log(`\n${open} tickets open; lateness = due time -> breach message accepted by the Slack server (ms)`);
+console.log(`  ${'phase / run'.padEnd(18)} ${'notified'.padStart(11)} ${'dup'.padStart(4)} ${'p50'.padStart(7)} ${'p99'.padStart(7)} ${'max'.padStart(7)} ${'drain'.padStart(8)}`);
+for (const name of ['breach', 'overload'] as const) {
+  const phase = result[name];
+  if (!phase) continue;
+  console.log(row(`${name} tierline`, phase.tierline));
+  if (phase.naive) console.log(row(`${name} naive`, phase.naive));
+  if (phase.ratios) console.log(`  ${name} tierline / naive: p50 ${phase.ratios.p50.toFixed(2)}, p99 ${phase.ratios.p99.toFixed(2)}, drain ${phase.ratios.drain.toFixed(2)}`);
+}
+console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);
 console.log(`  intake ${result.intake.perSecond.toFixed(1)} tickets/s at concurrency ${values.concurrency}`);
 if (result.listing) for (const [name, l] of Object.entries(result.listing)) console.log(`  list ${name}: ${l.medianMs} ms (median of 5, ${l.rows} rows)`);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(record, null, 2)}\n`);

@@ -1,20 +1,25 @@
 /**
- * The breach scenario, shared by `npm run bench` (full size) and the smoke test in the test
+ * The breach scenarios, shared by `npm run bench` (full size) and the smoke test in the test
  * command (a few tickets, correctness only).
  *
- * tierline runs as `npm start` runs it (worker and API in one process, default settings, its
- * default workflow cache) against a dev server on a SQLite file with `npm start`'s settings. The
- * bench opens `open` tickets through the ticket client; `due` of them have first-response
- * deadlines inside one minute, the others 48-hour ones. The deadlines fall inside the minute by
- * the policy, not by the timing of the intake: the bench policy's business calendar opens at a
- * minute T after the intake is done, and the due tickets (tagged due-0 … due-59) have business-time
- * targets of 30 … 89 s. So every due ticket is due at T + 30 … 89 s, however long the intake took.
+ * tierline runs as `npm start` runs it (worker and API in one process, its default settings)
+ * against a dev server on a SQLite file with `npm start`'s settings. The bench opens `open` tickets
+ * through the ticket client, then two phases follow on the same tickets:
  *
- * The naive-breach baseline then runs the same due times (shifted to its own T) on the same
- * server: a bare workflow that sleeps until its due time and posts once to Slack.
+ * - breach: `due` of them have first-response deadlines inside one minute (the others 48 h);
+ * - overload (optional): three minutes later, every open ticket's resolution deadline falls inside
+ *   one minute.
+ *
+ * The deadlines fall inside their minute by the policy, not by the timing of the intake: the bench
+ * policy's business calendars open at whole minutes after the intake is done, and the tickets'
+ * tags (due-0 … due-59, res-0 … res-59) pick business-time targets of 30 … 89 s. So every
+ * deadline is exact, however long the intake took.
+ *
+ * The naive-breach baseline then runs the same deadlines (shifted in time) on the same server: a
+ * bare workflow that sleeps until its due time and posts once to Slack.
  *
  * Lateness = the breach message's arrival at the local Slack server − its due time. Drain = the
- * last arrival − the first due time (how long the whole minute of deadlines took to notify).
+ * last arrival − the first due time (how long a minute of deadlines took to notify).
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -31,8 +36,10 @@ import { freePort, startNode, type Running } from './processes.js';
 export interface BreachOptions {
   /** Tickets open in all. */
   open: number;
-  /** Of those, due inside one minute. */
+  /** Of those, first responses due inside one minute. */
   due: number;
+  /** Then every open ticket's resolution due inside one minute. */
+  overload: boolean;
   /** Intake requests in flight at once. */
   concurrency: number;
   /** Seconds from the end of the intake to the calendar's opening, at least. */
@@ -46,6 +53,8 @@ export interface BreachOptions {
   /** The first deadline, in seconds after the calendar opens (default 30), and how many one-second slots follow (default 60). */
   firstDueS?: number;
   slots?: number;
+  /** Whole minutes between the two phases' calendars (default 3). */
+  gapMinutes?: number;
   log: (line: string) => void;
 }
 
@@ -68,14 +77,21 @@ export interface RunFigures {
   lastDue: number;
 }
 
+export interface PhaseResult {
+  tierline: RunFigures;
+  naive?: RunFigures;
+  ratios?: { p50: number; p99: number; drain: number };
+}
+
 export interface BreachResult {
   when: string;
-  sizes: { open: number; due: number; concurrency: number };
+  sizes: { open: number; due: number; overload: number; concurrency: number };
   intake: { seconds: number; perSecond: number };
-  tierline: RunFigures & { memory: { peakMiB: number; rssMiB: number; cache: number | 'default' } };
+  /** tierline's worker process: with every ticket open, and its peak over the run. */
+  memory: { openRssMiB: number; peakMiB: number; cache: number | 'default'; naivePeakMiB?: number };
   listing?: Record<string, { medianMs: number; rows: number }>;
-  naive?: RunFigures & { memory: { peakMiB: number; rssMiB: number } };
-  ratios?: { p50: number; p99: number; drain: number };
+  breach: PhaseResult;
+  overload?: PhaseResult;
 }
 
 const CHANNEL = 'C0BENCH';
@@ -107,10 +123,11 @@ export async function pooled<T>(count: number, limit: number, job: (i: number) =
  * A time zone (Etc/GMT±n) in which the instant `at` falls between 06:00 and 18:00, so a calendar
  * that opens at `at` and closes at 23:59 covers the whole minute of deadlines on one day.
  */
-function zoneAround(at: number): { timeZone: string; hhmm: string } {
+function zoneAround(at: number, zone?: string): { timeZone: string; hhmm: string } {
   const utcHour = new Date(at).getUTCHours();
   const shift = utcHour < 6 ? 12 - utcHour : utcHour >= 18 ? -(utcHour - 12) : 0;
-  const clamped = Math.max(-12, Math.min(12, shift));
+  const fixed = zone === undefined ? undefined : zone === 'UTC' ? 0 : -Number(zone.slice('Etc/GMT'.length));
+  const clamped = fixed ?? Math.max(-12, Math.min(12, shift));
   // Etc/GMT-3 is UTC+3 (POSIX signs).
   const timeZone = clamped === 0 ? 'UTC' : `Etc/GMT${clamped > 0 ? '-' : '+'}${Math.abs(clamped)}`;
   const local = new Date(at + clamped * 3_600_000);
@@ -118,27 +135,34 @@ function zoneAround(at: number): { timeZone: string; hhmm: string } {
   return { timeZone, hhmm };
 }
 
-/** The bench policy: the Caro table, no warnings, and the calendar that opens at `opensAt`. */
-export function benchPolicy(opensAt: number, firstDueS = 30, slots = 60): Policy {
+/**
+ * The bench policy: the Caro table, no warnings, and two calendars: `breach` opens at `opensAt`
+ * (first responses of the tickets tagged due-k), `overload` `gapMinutes` later (resolutions of
+ * the tickets tagged res-k).
+ */
+export function benchPolicy(opensAt: number, firstDueS = 30, slots = 60, gapMinutes = 3): Policy {
   const base = caroLikePolicy();
   const { timeZone, hhmm } = zoneAround(opensAt);
-  const day = [{ start: hhmm, end: '23:59' }];
+  const later = zoneAround(opensAt + gapMinutes * 60_000, timeZone);
+  const week = (start: string) => {
+    const day = [{ start, end: '23:59' }];
+    return { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day };
+  };
+  const slotted = (tag: string, calendar: string, metric: 'firstResponse' | 'resolution') =>
+    Array.from({ length: slots }, (_, k) => ({ name: `${calendar} ${k}`, when: { tags: [`${tag}-${k}`] }, [metric]: { within: `${firstDueS + k}s`, calendar } }));
   return PolicySchema.parse({
     ...base,
     id: 'bench',
-    name: 'Benchmark (Caro table; a calendar opening at the bench minute)',
-    calendars: { bench: { timeZone, week: { mon: day, tue: day, wed: day, thu: day, fri: day, sat: day, sun: day } } },
+    name: 'Benchmark (Caro table; calendars opening at the bench minutes)',
+    calendars: { breach: { timeZone, week: week(hhmm) }, overload: { timeZone, week: week(later.hhmm) } },
     sla: {
       // One notification per breach, as the baseline's: no warnings, no repeats within the run.
       warnings: [],
       repeatAfterBreach: '1d',
       targets: [
-        ...Array.from({ length: slots }, (_, k) => ({
-          name: `bench due ${k}`,
-          when: { tags: [`due-${k}`] },
-          firstResponse: { within: `${firstDueS + k}s`, calendar: 'bench' },
-        })),
-        { name: 'quiet', when: {}, firstResponse: { within: '48h' } },
+        ...slotted('due', 'breach', 'firstResponse'),
+        ...slotted('res', 'overload', 'resolution'),
+        { name: 'quiet', when: {}, firstResponse: { within: '48h' }, resolution: { within: '1w' } },
       ],
     },
   });
@@ -192,7 +216,7 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
   const stops: (() => Promise<unknown>)[] = [() => server.stop(), () => slack.close()];
   const result: BreachResult = {
     when: new Date().toISOString(),
-    sizes: { open: opts.open, due: opts.due, concurrency: opts.concurrency },
+    sizes: { open: opts.open, due: opts.due, overload: opts.overload ? opts.open : 0, concurrency: opts.concurrency },
   } as BreachResult;
   try {
     const connection = await Connection.connect({ address: server.address });
@@ -200,12 +224,10 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     await registerSearchAttributes(connection, 'default');
     const temporal = new Client({ connection });
 
-    // The calendar opens once the intake is surely done (estimated at 20 tickets a second).
-    const opensAt = minuteAfter((opts.open / 20 + opts.leadS) * 1000);
     const slots = opts.slots ?? 60;
-    const policy = benchPolicy(opensAt, opts.firstDueS ?? 30, slots);
+    const policyOpening = (at: number) => benchPolicy(at, opts.firstDueS ?? 30, slots, opts.gapMinutes ?? 3);
     const policyFile = join(dataDir, 'bench-policy.json');
-    writeFileSync(policyFile, JSON.stringify(policy));
+    writeFileSync(policyFile, JSON.stringify(policyOpening(minuteAfter(0))));
     const taskQueue = 'bench-tierline';
     const tierline: Running = await startNode(
       'workers/start.ts',
@@ -228,6 +250,11 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       /HTTP API http/,
     );
     stops.unshift(() => tierline.stop());
+    // Each ticket carries the policy its intake gave it (as through the API). The first calendar
+    // opens once the intake is surely done (estimated at 8 tickets a second).
+    const opensAt = minuteAfter((opts.open / 8 + opts.leadS) * 1000);
+    const policy = policyOpening(opensAt);
+    writeFileSync(policyFile, JSON.stringify(policy));
     const tickets = new TicketClient(temporal, { taskQueue, policy });
 
     const quiet = opts.open - opts.due;
@@ -240,23 +267,25 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
         requester: { email: `u${i}@example.com` },
         channel: 'api',
         priority: due ? 'P1' : 'P3',
-        tags: due ? [`due-${(i - quiet) % slots}`] : [],
+        tags: [...(due ? [`due-${(i - quiet) % slots}`] : []), ...(opts.overload ? [`res-${i % slots}`] : [])],
       });
       if ((i + 1) % 1000 === 0) log(`  opened ${i + 1}/${opts.open}`);
       return ticket;
     });
     const intakeS = (Date.now() - began) / 1000;
     result.intake = { seconds: intakeS, perSecond: opts.open / intakeS };
-    log(`opened ${opts.open} tickets in ${intakeS.toFixed(1)} s (${result.intake.perSecond.toFixed(1)}/s); the calendar opens at ${new Date(opensAt).toISOString()}`);
+    log(`opened ${opts.open} tickets in ${intakeS.toFixed(1)} s (${result.intake.perSecond.toFixed(1)}/s); the first calendar opens at ${new Date(opensAt).toISOString()}`);
     if (Date.now() > opensAt - 5_000) throw new Error(`the intake ended ${((Date.now() - opensAt) / 1000).toFixed(0)} s after the calendar opened: raise --lead`);
-    const dueOf = new Map<string, number>();
-    for (const ticket of opened.slice(quiet)) dueOf.set(ticket.id, Date.parse(ticket.clocks.find((c) => c.metric === 'firstResponse')!.dueAt!));
+    const dueOf = (metric: string, from: number) =>
+      new Map(opened.slice(from).map((t) => [t.id, Date.parse(t.clocks.find((c) => c.metric === metric)!.dueAt!)] as [string, number]));
+    const phases = [{ name: 'breach' as const, metric: 'firstResponse', dues: dueOf('firstResponse', quiet) }];
+    if (opts.overload) phases.push({ name: 'overload' as const, metric: 'resolution', dues: dueOf('resolution', 0) } as never);
 
     if (opts.listing) {
       result.listing = {};
       const queries: Record<string, TicketFilter> = {
         'open P1s': { open: true, priority: 'P1' },
-        'breached': { breached: true },
+        breached: { breached: true },
         'by assignee': { assignee: 'grace' },
         'all open (first page)': { open: true },
       };
@@ -272,14 +301,19 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       }
       log(`listing: ${Object.entries(result.listing).map(([k, v]) => `${k} ${v.medianMs} ms`).join(', ')}`);
     }
-    log(`tierline worker: RSS ${tierline.memory().rssMiB} MiB with ${opts.open} tickets open; waiting for the deadlines`);
+    const openRssMiB = tierline.memory().rssMiB;
+    log(`tierline worker: RSS ${openRssMiB} MiB with ${opts.open} tickets open; waiting for the deadlines`);
 
-    const lastDue = Math.max(...dueOf.values());
-    const tierlineArrivals = () => breachesIn(slack, /firstResponse breached/).map(({ at, key }) => ({ at, id: key.split('/')[0]! }));
-    await waitFor(() => new Set(tierlineArrivals().map((a) => a.id)).size >= dueOf.size, lastDue + 5 * 60_000);
-    await sleep(2_000); // a late duplicate would show here
-    result.tierline = { ...figures(tierlineArrivals(), dueOf), memory: { ...tierline.memory(), cache: opts.cache ?? 'default' } };
-    log(`tierline: ${result.tierline.notified}/${dueOf.size} notified, p50 ${result.tierline.lateness.p50} ms, p99 ${result.tierline.lateness.p99} ms, drain ${result.tierline.drainMs} ms, peak RSS ${result.tierline.memory.peakMiB} MiB`);
+    for (const phase of phases) {
+      const pattern = new RegExp(`^${phase.metric} breached`);
+      const arrivals = () => breachesIn(slack, pattern).map(({ at, key }) => ({ at, id: key.split('/')[0]! }));
+      await waitFor(() => new Set(arrivals().map((a) => a.id)).size >= phase.dues.size, Math.max(...phase.dues.values()) + 5 * 60_000);
+      await sleep(2_000); // a late duplicate would show here
+      result[phase.name] = { tierline: figures(arrivals(), phase.dues) };
+      const f = result[phase.name]!.tierline;
+      log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms`);
+    }
+    result.memory = { openRssMiB, peakMiB: tierline.memory().peakMiB, cache: opts.cache ?? 'default' };
     await tierline.stop();
 
     if (opts.baseline) {
@@ -290,25 +324,24 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
         /naive worker ready/,
       );
       stops.unshift(() => naive.stop());
-      // The same pattern of deadlines, shifted to begin once the naive workflows have started.
-      const shift = Date.now() + (opts.due / 50 + opts.leadS) * 1000 - opensAt;
-      const naiveDue = new Map([...dueOf].map(([id, at]) => [id, at + shift]));
-      const ids = [...naiveDue.keys()];
-      await pooled(ids.length, opts.concurrency, (i) =>
-        temporal.workflow.start('naiveBreachWorkflow', { taskQueue: naiveQueue, workflowId: `naive-${ids[i]}`, args: [{ key: ids[i]!, dueAt: naiveDue.get(ids[i]!)! }] }),
-      );
-      log(`started ${ids.length} naive workflows; waiting for their deadlines`);
-      const naiveArrivals = () => breachesIn(slack, /^naive breach /);
-      const lastNaive = Math.max(...naiveDue.values());
-      await waitFor(() => naiveArrivals().length >= naiveDue.size, lastNaive + 5 * 60_000);
-      await sleep(2_000);
-      result.naive = { ...figures(naiveArrivals().map(({ at, key }) => ({ at, id: key })), naiveDue), memory: naive.memory() };
-      log(`naive: ${result.naive.notified}/${naiveDue.size} notified, p50 ${result.naive.lateness.p50} ms, p99 ${result.naive.lateness.p99} ms, drain ${result.naive.drainMs} ms`);
-      result.ratios = {
-        p50: result.tierline.lateness.p50 / result.naive.lateness.p50,
-        p99: result.tierline.lateness.p99 / result.naive.lateness.p99,
-        drain: result.tierline.drainMs / result.naive.drainMs,
-      };
+      // The same deadlines, shifted to begin once the naive workflows have all started.
+      const count = phases.reduce((n, p) => n + p.dues.size, 0);
+      const shift = Date.now() + (count / 40 + opts.leadS) * 1000 - opensAt;
+      const runs = phases.flatMap((phase) => [...phase.dues].map(([id, at]) => ({ key: `${phase.name}-${id}`, dueAt: at + shift })));
+      await pooled(runs.length, opts.concurrency, (i) => temporal.workflow.start('naiveBreachWorkflow', { taskQueue: naiveQueue, workflowId: `naive-${runs[i]!.key}`, args: [runs[i]!] }));
+      log(`started ${runs.length} naive workflows; waiting for their deadlines`);
+      if (Date.now() > opensAt + shift) log(`  (the naive workflows took longer to start than planned: their first deadlines were late to start)`);
+      for (const phase of phases) {
+        const dues = new Map([...phase.dues].map(([id, at]) => [`${phase.name}-${id}`, at + shift]));
+        const arrivals = () => breachesIn(slack, new RegExp(`^naive breach ${phase.name}-`)).map(({ at, key }) => ({ at, id: key }));
+        await waitFor(() => arrivals().length >= dues.size, Math.max(...dues.values()) + 5 * 60_000);
+        await sleep(2_000);
+        const r = result[phase.name]!;
+        r.naive = figures(arrivals(), dues);
+        r.ratios = { p50: r.tierline.lateness.p50 / r.naive.lateness.p50, p99: r.tierline.lateness.p99 / r.naive.lateness.p99, drain: r.tierline.drainMs / r.naive.drainMs };
+        log(`naive ${phase.name}: ${r.naive.notified}/${r.naive.expected} notified, p50 ${r.naive.lateness.p50} ms, p99 ${r.naive.lateness.p99} ms, drain ${r.naive.drainMs} ms`);
+      }
+      result.memory.naivePeakMiB = naive.memory().peakMiB;
     }
     return result;
   } finally {
