@@ -23,7 +23,7 @@ import { startDevServer, type RunningDevServer } from './dev-server.js';
 import { installWorkerRuntime, scrapeWorkerMetrics, workerMetricsUrl, zeroTicketCounters } from './metrics.js';
 import { loadOnCall } from './oncall.js';
 import { registerSearchAttributes } from './register-search-attributes.js';
-import { createTicketWorker, NativeConnection } from './worker.js';
+import { cachedWorkflowBundle, createTicketWorker, NativeConnection } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -66,7 +66,8 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TIERLINE_TASK_QUEUE,
       activities: createActivities(config, undefined, oncall, { tickets: () => reportSources.tickets }),
-      ...(config.WORKER_MAX_CACHED_WORKFLOWS ? { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS } : {}),
+      workflowBundle: await cachedWorkflowBundle(join(config.TIERLINE_DATA_DIR, 'cache')),
+      maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
     const running = worker.run();
     stops.push(async () => {

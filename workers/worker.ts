@@ -1,10 +1,50 @@
 /**
  * The ticket worker: the workflows bundle and the activities on one task queue.
  */
+import { execFile } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+/** What the workflow bundle can be built from: the project's sources and the locked dependencies. */
+const SOURCE_DIRS = ['workflows', 'domain', 'activities', 'client', 'adapters', 'workers', 'policies'];
+
+function sourceDigest(): string {
+  const hash = createHash('sha256');
+  const visit = (path: string) => {
+    for (const entry of readdirSync(path).sort()) {
+      const full = join(path, entry);
+      if (statSync(full).isDirectory()) visit(full);
+      else if (full.endsWith('.ts')) hash.update(relative(ROOT, full)).update(readFileSync(full));
+    }
+  };
+  for (const dir of SOURCE_DIRS) if (existsSync(join(ROOT, dir))) visit(join(ROOT, dir));
+  const lock = join(ROOT, 'package-lock.json');
+  if (existsSync(lock)) hash.update(readFileSync(lock));
+  return hash.update(process.version).digest('hex').slice(0, 16);
+}
+
+/**
+ * The workflow bundle, built once per version of the sources and kept in `cacheDir`: a restart
+ * with unchanged code skips bundling. It is built in a child process, so webpack's memory never
+ * stays in the worker's heap.
+ */
+export async function cachedWorkflowBundle(cacheDir: string): Promise<{ code: string }> {
+  const file = join(cacheDir, `workflow-bundle-${sourceDigest()}.js`);
+  if (!existsSync(file)) {
+    mkdirSync(cacheDir, { recursive: true });
+    const partial = `${file}.${process.pid}.tmp`;
+    await promisify(execFile)(process.execPath, ['--import', 'tsx', join(ROOT, 'workers', 'bundle-workflows.ts'), partial], { cwd: ROOT, maxBuffer: 16 * 2 ** 20 });
+    renameSync(partial, file);
+    for (const old of readdirSync(cacheDir)) if (/^workflow-bundle-.*\.js$/.test(old) && join(cacheDir, old) !== file) rmSync(join(cacheDir, old), { force: true });
+  }
+  return { code: readFileSync(file, 'utf8') };
+}
 
 export interface TicketWorkerOptions {
   connection: NativeConnection;

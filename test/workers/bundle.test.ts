@@ -1,0 +1,25 @@
+/**
+ * The worker's workflow bundle is built in a child process once per version of the sources and
+ * reused from the data folder on the next start.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, readdirSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { cachedWorkflowBundle } from '../../workers/worker.js';
+
+test('the workflow bundle is built once and reused while the sources are unchanged', { timeout: 180_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tierline-bundle-'));
+  const first = await cachedWorkflowBundle(dir);
+  const [file, ...others] = readdirSync(dir);
+  assert.match(file ?? '', /^workflow-bundle-[0-9a-f]{16}\.js$/);
+  assert.deepEqual(others, []);
+  assert.match(first.code, /ticketWorkflow/);
+  assert.match(first.code, /incidentWorkflow/);
+  const built = statSync(join(dir, file!)).mtimeMs;
+
+  const second = await cachedWorkflowBundle(dir);
+  assert.equal(second.code, first.code);
+  assert.equal(statSync(join(dir, file!)).mtimeMs, built, 'the second start read the bundle, it did not build it again');
+});
