@@ -6,7 +6,7 @@
  */
 import { Context } from '@temporalio/activity';
 import type { EmailActivities, EmailTemplate } from './email.js';
-import { solvedLink } from '../client/solved-link.js';
+import { requesterLink, type RequesterLink } from '../client/requester-links.js';
 import { NotificationErrorType, permanentFailure } from './errors.js';
 import type { Outbox } from './outbox.js';
 import type { SlackActivities, TicketCard } from './slack.js';
@@ -35,7 +35,7 @@ export interface NotificationDeps {
   publicUrl: string;
   teamName: string;
   slack?: { activities: SlackActivities; channels: Record<string, string> };
-  /** Signs the "this solved it" links of self-service emails. */
+  /** Signs the "this solved it" links of self-service emails and the survey links of follow-ups. */
   linkSecret?: string;
   /** Vendor support contacts by vendor id (configuration: VENDOR_CONTACTS). */
   vendors?: Record<string, string>;
@@ -44,16 +44,25 @@ export interface NotificationDeps {
 
 const attempt = () => Context.current().info.attempt;
 
+/** The emails that carry a signed requester link: which link, under which template variable. */
+const SIGNED_LINKS: Partial<Record<EmailTemplate, readonly [RequesterLink, string]>> = {
+  'self-service': ['solved', 'solvedLink'],
+  'follow-up': ['survey', 'surveyLink'],
+  satisfaction: ['survey', 'surveyLink'],
+};
+
 export function createNotificationActivities(deps: NotificationDeps) {
   const link = (ticketId: string) => `${deps.publicUrl}/v1/tickets/${ticketId}`;
   const slackChannel = (queue: string) => deps.slack?.channels[queue] ?? deps.slack?.channels.default;
 
   return {
     async notifyCustomer(notice: CustomerNotice): Promise<Delivery> {
-      const vars: Record<string, string> = { teamName: deps.teamName, link: link(notice.ticketId), surveyLink: `${link(notice.ticketId)}/csat`, ...notice.vars };
-      if (notice.template === 'self-service') {
-        if (!deps.linkSecret) throw permanentFailure('self-service emails need a link secret (LINK_SECRET)', NotificationErrorType.EmailTemplate);
-        vars.solvedLink = solvedLink(deps.publicUrl, deps.linkSecret, notice.ticketId);
+      const vars: Record<string, string> = { teamName: deps.teamName, link: link(notice.ticketId), ...notice.vars };
+      // The self-service email's "this solved it" and the follow-up's survey are signed links.
+      const signed = SIGNED_LINKS[notice.template];
+      if (signed) {
+        if (!deps.linkSecret) throw permanentFailure(`${notice.template} emails need a link secret (LINK_SECRET)`, NotificationErrorType.EmailTemplate);
+        vars[signed[1]] = requesterLink(deps.publicUrl, deps.linkSecret, signed[0], notice.ticketId);
       }
       if (deps.email && notice.to.email) {
         await deps.email.sendTicketEmail({

@@ -87,7 +87,7 @@ export function formatTicket(ticket: TicketView): string {
     ['duplicate of', ticket.duplicateOf],
     ['engineering', engineeringIssue(ticket)],
     ['follow-up', ticket.followUp.dueAt && `due ${time(ticket.followUp.dueAt)}${ticket.followUp.sentAt ? `, sent ${time(ticket.followUp.sentAt)}` : ''}`],
-    ['satisfaction', ticket.csat && `${ticket.csat.score}/5${ticket.csat.comment ? `: ${excerpt(ticket.csat.comment)}` : ''}`],
+    ['satisfaction', ticket.csat && [ticket.csat.score !== undefined ? `${ticket.csat.score}/5` : '', ticket.csat.effort !== undefined ? `effort ${ticket.csat.effort}/7` : '', ticket.csat.comment ? excerpt(ticket.csat.comment) : ''].filter(Boolean).join(', ')],
     ['SLA', ticket.slaBreached ? 'BREACHED' : 'within targets'],
     ['policy', ticket.policy],
   ];

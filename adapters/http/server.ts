@@ -13,7 +13,7 @@ import { emailInboundRoutes } from '../email/routes.js';
 import type { InboundEmailSettings } from '../email/inbound.js';
 import { pagerDutyRoutes } from '../pagerduty/routes.js';
 import { slackRoutes } from '../slack/routes.js';
-import { verifySolvedSignature } from '../../client/solved-link.js';
+import { verifyRequesterLink, type RequesterLink } from '../../client/requester-links.js';
 import { openApiDocument } from './openapi.js';
 import { apiMetrics } from './metrics.js';
 import { oncallRoutes } from './oncall-routes.js';
@@ -21,6 +21,8 @@ import { DeclarationBody, INCIDENT_ACTIONS, IncidentListQuery, incidentRoutes } 
 import { reportRoutes } from './reports.js';
 import type { ReportSources } from '../../client/reports.js';
 import { statusPageRoutes } from './status-page.js';
+import { surveyAnswers, surveyForm } from './survey-page.js';
+import { escapeMarkup } from '../../domain/incident/render.js';
 import { InvalidInput, TicketNotFound, TicketRefused, type TicketClient } from '../../client/tickets.js';
 import { IncidentNotFound, type IncidentClient } from '../../client/incidents.js';
 
@@ -28,7 +30,7 @@ export interface ApiOptions {
   tickets: TicketClient;
   /** token -> actor. The actor is recorded on the ticket's timeline. */
   tokens: Map<string, string>;
-  /** Verifies the "this solved it" links of self-service emails. */
+  /** Verifies the requester's signed links: "this solved it" of self-service emails, the survey of follow-ups. */
   linkSecret?: string;
   /** On-call schedules, for the iCalendar feeds. */
   oncall?: OnCallConfig;
@@ -67,6 +69,11 @@ const IcsQuery = z
   .strict();
 
 const requestId = z.string().trim().min(1).max(200).optional();
+/** A survey question's answer: a whole number from 1 to `max`. */
+const surveyScale = (what: string, max: number) => {
+  const message = `${what} must be a whole number from 1 to ${max}`;
+  return z.number({ error: message }).int(message).min(1, message).max(max, message);
+};
 const text = (what: string) => z.string({ error: `${what} is required` }).trim().min(1, `${what} must not be empty`).max(20_000);
 
 /** Each engineer action: its route, its body, and the command it becomes. */
@@ -102,7 +109,19 @@ export const ACTIONS = {
       .strict(),
   },
   'vendor-reply': { command: 'recordVendorReply', body: z.object({ reference: z.string().trim().min(1).max(200).optional(), note: z.string().max(5000).optional(), requestId }).strict() },
-  csat: { command: 'recordCsat', body: z.object({ score: z.number().int().min(1).max(5), effort: z.number().int().min(1).max(7).optional(), comment: z.string().max(2000).optional(), requestId }).strict() },
+  // The survey's two questions, either alone or both: satisfaction (CSAT) and customer effort (CES).
+  csat: {
+    command: 'recordCsat',
+    body: z
+      .object({
+        score: surveyScale('score (satisfaction)', 5).optional(),
+        effort: surveyScale('effort (how hard the customer had to work)', 7).optional(),
+        comment: z.string().max(2000).optional(),
+        requestId,
+      })
+      .strict()
+      .refine((b) => b.score !== undefined || b.effort !== undefined, { message: 'answer the score (satisfaction, 1 to 5), the effort (1 to 7), or both', path: ['score'] }),
+  },
   'engineering-issue': {
     command: 'openEngineeringIssue',
     body: z
@@ -198,23 +217,24 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
   });
   app.get('/v1/openapi.json', async () => openapi);
 
-  // The requester's "this solved it" link: no account, the signature is the proof. GET only shows
-  // a button (mail scanners follow links); the POST it sends marks the ticket solved.
-  const SolvedQuery = z.object({ sig: z.string().min(1).max(100) }).strict();
-  const solvedTicket = (req: FastifyRequest<{ Params: { id: string } }>) => {
-    const { sig } = SolvedQuery.parse(req.query ?? {});
-    return opts.linkSecret && verifySolvedSignature(opts.linkSecret, req.params.id, sig) ? req.params.id : undefined;
+  // The requester's signed links: no account, the signature is the proof. GET only shows a form
+  // (mail scanners follow links); the POST it sends acts.
+  const SignedQuery = z.object({ sig: z.string().min(1).max(100) }).strict();
+  const signedTicket = (req: FastifyRequest<{ Params: { id: string } }>, purpose: RequesterLink) => {
+    const { sig } = SignedQuery.parse(req.query ?? {});
+    return opts.linkSecret && verifyRequesterLink(opts.linkSecret, purpose, req.params.id, sig) ? req.params.id : undefined;
   };
   const page = (reply: FastifyReply, code: number, body: string) =>
     reply.code(code).type('text/html; charset=utf-8').send(`<!doctype html><html><body style="font-family: sans-serif; max-width: 40em; margin: 3em auto;">${body}</body></html>`);
+  const invalidLink = (reply: FastifyReply) => page(reply, 403, '<p>This link is not valid.</p>');
   app.get<{ Params: { id: string } }>('/v1/tickets/:id/solved', async (req, reply) => {
-    const id = solvedTicket(req);
-    if (!id) return page(reply, 403, '<p>This link is not valid.</p>');
+    const id = signedTicket(req, 'solved');
+    if (!id) return invalidLink(reply);
     return page(reply, 200, `<p>Did the suggested articles solve your request ${id}?</p><form method="post"><button type="submit">Yes, close my ticket</button></form><p>If not, reply to our email and a person will help you.</p>`);
   });
   app.post<{ Params: { id: string } }>('/v1/tickets/:id/solved', async (req, reply) => {
-    const id = solvedTicket(req);
-    if (!id) return page(reply, 403, '<p>This link is not valid.</p>');
+    const id = signedTicket(req, 'solved');
+    if (!id) return invalidLink(reply);
     try {
       await opts.tickets.act(id, 'markDeflected', { actor: 'requester', requestId: `solved-${id}` });
     } catch (err) {
@@ -222,6 +242,30 @@ export function buildApi(opts: ApiOptions): FastifyInstance {
       throw err;
     }
     return page(reply, 200, `<p>Thanks! We closed your request ${id}. Reply to our email at any time if it comes back.</p>`);
+  });
+
+  // The follow-up's survey: two questions, satisfaction (CSAT) and customer effort (CES); either
+  // may be answered alone. The form's answers go through the same schema as POST .../csat.
+  app.get<{ Params: { id: string } }>('/v1/tickets/:id/survey', async (req, reply) => {
+    const id = signedTicket(req, 'survey');
+    if (!id) return invalidLink(reply);
+    return page(reply, 200, surveyForm(id));
+  });
+  app.post<{ Params: { id: string } }>('/v1/tickets/:id/survey', async (req, reply) => {
+    const id = signedTicket(req, 'survey');
+    if (!id) return invalidLink(reply);
+    const parsed = ACTIONS.csat.body.safeParse(surveyAnswers(req.body));
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error);
+      return page(reply, 400, `<p>Please check your answers:</p><ul>${errors.map((e) => `<li>${escapeMarkup(e.message)}</li>`).join('')}</ul>${surveyForm(id)}`);
+    }
+    try {
+      await opts.tickets.act(id, 'recordCsat', { ...parsed.data, actor: 'requester' });
+    } catch (err) {
+      if (err instanceof TicketRefused) return page(reply, 409, `<p>Your request ${id} no longer takes survey answers (${escapeMarkup(err.reason)}).</p>`);
+      throw err;
+    }
+    return page(reply, 200, `<p>Thank you! Your answers about request ${id} are recorded.</p>`);
   });
 
   // Adapters: each registers its own routes here. Webhooks prove themselves by their signature,

@@ -225,7 +225,7 @@ export function ticketMetrics(state: TicketState, now: number): TicketMetrics {
     pageCount,
     ...(state.vendor ? { vendor: state.vendor.id } : {}),
     reopenCount: state.reopenCount,
-    ...(state.csat ? { csat: state.csat.score } : {}),
+    ...(state.csat?.score !== undefined ? { csat: state.csat.score } : {}),
     ...(state.csat?.effort !== undefined ? { ces: state.csat.effort } : {}),
     deflected: state.deflected === true,
     selfService: selfServiceOutcome(state),

@@ -28,7 +28,12 @@ export type Command =
   | ({ type: 'reopen'; reason?: string } & Base)
   | ({ type: 'close'; reason?: string } & Base)
   | ({ type: 'markDuplicate'; of: string } & Base)
-  | ({ type: 'recordCsat'; score: number; effort?: number; comment?: string } & Base)
+  /**
+   * The requester's survey answers: satisfaction (CSAT, 1-5) and customer effort (CES, 1-7, "how
+   * hard did you have to work?"), each its own question, so either may come alone; a later answer
+   * adds to (or corrects) the earlier ones.
+   */
+  | ({ type: 'recordCsat'; score?: number; effort?: number; comment?: string } & Base)
   | ({ type: 'migratePolicy'; policy: Policy } & Base)
   /** Move up (default: the next tier) or down (`deescalate`), with the reason on the timeline. */
   | ({ type: 'escalate'; to?: string; reason: string } & Base)
@@ -173,7 +178,8 @@ export function canApply(state: TicketState, command: Command): string | undefin
       return undefined;
     case 'recordCsat':
       if (status !== 'resolved') return `satisfaction is recorded on a resolved ticket; this one is ${status}`;
-      if (!Number.isInteger(command.score) || command.score < 1 || command.score > 5) return `score ${command.score} is not a whole number from 1 to 5`;
+      if (command.score === undefined && command.effort === undefined) return 'a survey answer needs the score (satisfaction, 1 to 5), the effort (1 to 7), or both';
+      if (command.score !== undefined && (!Number.isInteger(command.score) || command.score < 1 || command.score > 5)) return `score ${command.score} is not a whole number from 1 to 5`;
       if (command.effort !== undefined && (!Number.isInteger(command.effort) || command.effort < 1 || command.effort > 7)) {
         return `effort ${command.effort} is not a whole number from 1 to 7`;
       }

@@ -280,8 +280,8 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
       ended();
       break;
     case 'recordCsat':
-      state = { ...state, csat: { score: cmd.score, at: now, ...(cmd.effort !== undefined ? { effort: cmd.effort } : {}), ...(cmd.comment ? { comment: cmd.comment } : {}) } };
-      state = record(state, now, cmd.actor, 'csat', `satisfaction ${cmd.score}/5${cmd.effort !== undefined ? `, effort ${cmd.effort}/7` : ''}`);
+      state = { ...state, csat: { ...state.csat, ...(cmd.score !== undefined ? { score: cmd.score } : {}), ...(cmd.effort !== undefined ? { effort: cmd.effort } : {}), ...(cmd.comment ? { comment: cmd.comment } : {}), at: now } };
+      state = record(state, now, cmd.actor, 'csat', [cmd.score !== undefined ? `satisfaction ${cmd.score}/5` : '', cmd.effort !== undefined ? `effort ${cmd.effort}/7` : ''].filter(Boolean).join(', '));
       break;
     case 'migratePolicy': {
       const before = dueSummary(state);

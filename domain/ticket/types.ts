@@ -158,7 +158,8 @@ export interface TicketState {
   /** Counts per metric, for ids of recurring clocks (`nextResponse#3`). */
   clockCounts: Partial<Record<string, number>>;
   followUp: { dueAt?: number; sentAt?: number; closeAt?: number; reopenUntil?: number };
-  csat?: { score: number; effort?: number; comment?: string; at: number };
+  /** The survey's answers: satisfaction (1-5) and customer effort (1-7), each present once answered. */
+  csat?: { score?: number; effort?: number; comment?: string; at: number };
   reopenCount: number;
   /** The team card (Slack root message) once posted; threads hang under it. */
   teamCard?: { channel: string; ts: string };

@@ -52,7 +52,7 @@ export interface TicketView {
   slaBreached: boolean;
   slaDueAt?: string;
   followUp: { dueAt?: string; sentAt?: string; closeAt?: string; reopenUntil?: string };
-  csat?: { score: number; effort?: number; comment?: string };
+  csat?: { score?: number; effort?: number; comment?: string };
   /** Resolved by the requester through the self-service articles. */
   deflected?: boolean;
   /** The latest on-call page. */
@@ -150,7 +150,7 @@ export function viewTicket(state: TicketState, now: number): TicketView {
     ...(state.engineeringIssueRequest
       ? { engineeringIssueRequest: { by: state.engineeringIssueRequest.by, at: iso(state.engineeringIssueRequest.at), ...(state.engineeringIssueRequest.repo ? { repo: state.engineeringIssueRequest.repo } : {}) } }
       : {}),
-    ...(state.csat ? { csat: { score: state.csat.score, ...(state.csat.effort !== undefined ? { effort: state.csat.effort } : {}), ...(state.csat.comment ? { comment: state.csat.comment } : {}) } } : {}),
+    ...(state.csat ? { csat: { ...(state.csat.score !== undefined ? { score: state.csat.score } : {}), ...(state.csat.effort !== undefined ? { effort: state.csat.effort } : {}), ...(state.csat.comment ? { comment: state.csat.comment } : {}) } } : {}),
     clocks: state.clocks.map((clock) => {
       const elapsed = elapsedMs(clock, calendarOf(state, clock), now);
       return {

@@ -52,6 +52,13 @@ describe('email templates', () => {
     }
   });
 
+  it('the follow-up carries the survey: satisfaction (1-5) and, as its own question, customer effort (1-7)', async () => {
+    assert.ok((await templateVariables('follow-up')).includes('surveyLink'));
+    const { text } = await renderEmail('follow-up', await fullVars('follow-up'));
+    assert.match(text, /1\. How satisfied are you with the help you got\? \(1 = very dissatisfied, 5 = very satisfied\)/);
+    assert.match(text, /2\. How hard did you have to work to get your issue resolved\? \(1 = not at all, 7 = very hard\)\n<surveyLink>/);
+  });
+
   it('a missing variable fails for good, naming every missing one', async () => {
     await assert.rejects(renderEmail('duplicate', { ticketId: 'T-1', recipientName: 'Ada', teamName: 'Support' }), (err) => {
       assert.ok(err instanceof ApplicationFailure);
@@ -69,7 +76,7 @@ describe('email templates', () => {
   it('values are verbatim in text and escaped in HTML, whatever they hold', async () => {
     await fc.assert(
       fc.asyncProperty(fc.string(), async (update) => {
-        const { text, html } = await renderEmail('follow-up', { recipientName: 'Ada', ticketId: 'T-1', teamName: 'Support', update });
+        const { text, html } = await renderEmail('follow-up', { recipientName: 'Ada', ticketId: 'T-1', teamName: 'Support', surveyLink: 'https://support.example/survey', update });
         assert.ok(text.includes(update));
         assert.ok(html.includes(escapeHtml(update)));
       }),

@@ -6,6 +6,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FastifyInstance } from 'fastify';
 import { ACTIONS, buildApi } from '../../adapters/http/server.js';
 import { derivedTicketId, ticketWorkflowId } from '../../client/ticket-ids.js';
+import { requesterLink } from '../../client/requester-links.js';
 import { TicketClient } from '../../client/tickets.js';
 import { loadOnCall } from '../../workers/oncall.js';
 import { PROJECT_ROOT } from '../../workers/temporal-tools.js';
@@ -128,6 +129,43 @@ describe('the HTTP API on a real Temporal dev server', () => {
     assert.equal(badBody.status, 400);
     assert.deepEqual(badBody.body.errors, [{ path: 'body', message: 'body must not be empty' }]);
     assert.equal(await settled(handle), before);
+  });
+
+  test('the survey: the effort (CES) is answered alone or with the satisfaction (CSAT), each checked per field, by the API and by the signed survey page', async () => {
+    const { body: ticket } = await call('POST', '/v1/tickets', intake('Survey me', { priority: 'P2' }));
+    await call('POST', `/v1/tickets/${ticket.id}/resolve`, { resolution: 'Fixed in 1.4.2' });
+    const effort = await call('POST', `/v1/tickets/${ticket.id}/csat`, { effort: 3 });
+    assert.equal(effort.status, 200);
+    assert.deepEqual(effort.body.csat, { effort: 3 });
+    const bad = await call('POST', `/v1/tickets/${ticket.id}/csat`, { score: 0, effort: 9 });
+    assert.equal(bad.status, 400);
+    assert.deepEqual((bad.body.errors as { path: string }[]).sort((a, b) => a.path.localeCompare(b.path)), [
+      { path: 'effort', message: 'effort (how hard the customer had to work) must be a whole number from 1 to 7' },
+      { path: 'score', message: 'score (satisfaction) must be a whole number from 1 to 5' },
+    ]);
+    const neither = await call('POST', `/v1/tickets/${ticket.id}/csat`, { comment: 'no numbers' });
+    assert.deepEqual([neither.status, neither.body.errors], [400, [{ path: 'score', message: 'answer the score (satisfaction, 1 to 5), the effort (1 to 7), or both' }]]);
+
+    // The follow-up email's link: a form with both questions; its POST records the answers given.
+    const secret = 'survey-link-secret-0123456789';
+    const surveyApp = buildApi({ tickets: harness.tickets, tokens: new Map(), linkSecret: secret });
+    try {
+      const link = new URL(requesterLink('http://127.0.0.1', secret, 'survey', ticket.id));
+      const path = `${link.pathname}${link.search}`;
+      const form = await surveyApp.inject({ method: 'GET', url: path });
+      assert.equal(form.statusCode, 200);
+      assert.match(form.body, /How satisfied are you with the help you got\?.*How hard did you have to work to get your issue resolved\?/s);
+      const solvedSig = new URL(requesterLink('http://127.0.0.1', secret, 'solved', ticket.id)).search;
+      assert.equal((await surveyApp.inject({ method: 'GET', url: `${link.pathname}${solvedSig}` })).statusCode, 403, 'a "solved" signature opens no survey');
+      const post = (body: string) => surveyApp.inject({ method: 'POST', url: path, headers: { 'content-type': 'application/x-www-form-urlencoded' }, body });
+      const wrong = await post('effort=12&comment=');
+      assert.equal(wrong.statusCode, 400);
+      assert.match(wrong.body, /effort \(how hard the customer had to work\) must be a whole number from 1 to 7/);
+      assert.equal((await post('score=5&effort=2&comment=')).statusCode, 200);
+      assert.deepEqual((await call('GET', `/v1/tickets/${ticket.id}`)).body.csat, { score: 5, effort: 2 });
+    } finally {
+      await surveyApp.close();
+    }
   });
 
   test('migrate-policy moves a running ticket to the server\'s policy and records old and new deadlines', async () => {

@@ -5,6 +5,7 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { aggregate } from '../../../domain/metrics/aggregate.js';
 import { ticketMetrics } from '../../../domain/metrics/ticket-metrics.js';
 import type { TicketState } from '../../../domain/ticket/types.js';
 import { loadPolicy } from '../../../policies/load.js';
@@ -70,6 +71,14 @@ describe('pauses: pending on the customer stops the resolution clock, not the wa
 
   test('the survey: satisfaction 5 of 5, effort 2 of 7', () => {
     assert.deepEqual([m.csat, m.ces], [5, 2]);
+    // The effort question answered on its own counts as CES, with no CSAT.
+    const effortOnly = new TicketRun(caroLikePolicy(), T0, { channel: 'email' });
+    effortOnly.send({ type: 'resolve', actor: 'alice', resolution: 'Fixed' }, T0 + HOUR);
+    effortOnly.send({ type: 'recordCsat', actor: 'requester', effort: 6 }, T0 + DAY);
+    const e = ticketMetrics(effortOnly.state, T0 + 2 * DAY);
+    assert.deepEqual([e.csat, e.ces], [undefined, 6]);
+    assert.deepEqual(aggregate([m, e]).overall.ces, { responses: 2, total: 8, avg: 4 });
+    assert.equal(aggregate([m, e]).overall.csat.responses, 1);
   });
 });
 

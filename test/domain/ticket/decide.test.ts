@@ -352,6 +352,17 @@ describe('resolution, follow-up and the reopen window', () => {
     assert.equal(ticket.state.status, 'in_progress');
     assert.match(canApply(ticket.state, { type: 'recordCsat', actor: 'customer', score: 4 })!, /resolved ticket; this one is in_progress/);
   });
+
+  test('the survey asks two questions: the effort (CES) may be answered alone, and the satisfaction (CSAT) added later', () => {
+    const ticket = resolvedTicket();
+    ticket.send({ type: 'recordCsat', actor: 'requester', effort: 2 }, resolvedAt + DAY);
+    assert.deepEqual(ticket.state.csat, { effort: 2, at: resolvedAt + DAY });
+    assert.equal(ticket.state.timeline.at(-1)!.summary, 'effort 2/7');
+    ticket.send({ type: 'recordCsat', actor: 'requester', score: 4, comment: 'quick' }, resolvedAt + DAY + HOUR);
+    assert.deepEqual(ticket.state.csat, { effort: 2, score: 4, comment: 'quick', at: resolvedAt + DAY + HOUR });
+    assert.match(canApply(ticket.state, { type: 'recordCsat', actor: 'requester' })!, /^a survey answer needs the score \(satisfaction, 1 to 5\), the effort \(1 to 7\), or both$/);
+    assert.match(canApply(ticket.state, { type: 'recordCsat', actor: 'requester', effort: 8 })!, /^effort 8 is not a whole number from 1 to 7$/);
+  });
 });
 
 describe('mark as duplicate', () => {
