@@ -36,7 +36,7 @@ const github = proxyActivities<GitHubActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
 });
 
-type Queue = 'customer' | 'team' | 'card' | 'page' | 'vendor' | 'github';
+type Queue = 'customer' | 'team' | 'page' | 'vendor' | 'github';
 
 export function ticketCard(state: TicketState): TicketCard {
   const due = nextDue(state);
@@ -145,11 +145,12 @@ export class EffectRunner {
       } else if (effect.type === 'endPage') {
         this.push('page', effect.key, () => this.endPage(effect));
       } else if (!this.cardRefreshQueued) {
-        // Refreshes coalesce: the card is rendered from the state when the refresh runs. Once the
-        // card exists, edits go beside the thread messages (a breach's message and its card edit
-        // leave in the same workflow task); before, they wait behind the post that creates it.
+        // Refreshes coalesce: the card is rendered from the state when the refresh runs. They stay
+        // on the team queue: which queue a send takes must not depend on the state's transient
+        // order (a card edit on its own queue, chosen by whether the card exists yet, made replay
+        // after eviction diverge when an Update and the card's post landed in one workflow task).
         this.cardRefreshQueued = true;
-        this.push(this.state().teamCard ? 'card' : 'team', effect.key, async () => {
+        this.push('team', effect.key, async () => {
           this.cardRefreshQueued = false;
           const card = this.state().teamCard;
           if (!card) return undefined;

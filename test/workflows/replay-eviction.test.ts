@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ticketWorkflowId } from '../../client/ticket-ids.js';
+import { IncidentClient } from '../../client/incidents.js';
+import { incidentWorkflowId, ticketWorkflowId } from '../../client/ticket-ids.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { settled, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
@@ -15,9 +16,10 @@ import { settled, ticketHarness, timeSkippingEnv, type TicketHarness } from '../
 describe('replay after cache eviction (time-skipping Temporal, a cache of one workflow)', () => {
   let env: TestWorkflowEnvironment;
   let harness: TicketHarness;
+  const policy = caroLikePolicy({ incidents: { broadcast: ['slack', 'email', 'status-page'], linkedTicketClocks: 'pause', onResolve: 'resolve-linked', service: 'Caro' } });
   before(async () => {
     env = await timeSkippingEnv();
-    harness = await ticketHarness(env, { policy: caroLikePolicy(), activities: outboxActivities().activities, maxCachedWorkflows: 1 });
+    harness = await ticketHarness(env, { policy, activities: outboxActivities().activities, maxCachedWorkflows: 1 });
   });
   after(async () => {
     await harness?.shutdown();
@@ -44,6 +46,30 @@ describe('replay after cache eviction (time-skipping Temporal, a cache of one wo
         assert.deepEqual(failed.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message), [], `ticket ${id} had failed workflow tasks`);
         assert.equal((await harness.tickets.get(id)).status, 'resolved');
       }
+    });
+  });
+
+  test('an incident and its linked tickets, worked in turn, replay without a failed workflow task', { timeout: 180_000 }, async () => {
+    await harness.run(async () => {
+      const incidents = new IncidentClient(env.client, { taskQueue: harness.taskQueue, policy, publicUrl: 'https://support.caro.example' });
+      const ids: string[] = [];
+      for (const subject of ['Login fails', 'Cannot sign in']) {
+        ids.push((await harness.tickets.open({ subject, requester: { email: 'ada@example.com' }, channel: 'email', priority: 'P1' })).ticket.id);
+      }
+      const { incident } = await incidents.declare({ title: 'Logins fail', severity: 'critical', impact: 'Nobody can log in', tickets: ids }, 'grace');
+      await harness.tickets.act(ids[0]!, 'note', { actor: 'grace', body: 'part of the incident' });
+      await incidents.act(incident.id, 'postUpdate', { actor: 'grace', status: 'identified', impact: 'Nobody can log in', message: 'An expired certificate' });
+      await harness.tickets.customerMessage(ids[1]!, { body: 'Still broken' });
+      await incidents.act(incident.id, 'resolve', { actor: 'grace', summary: 'Certificate renewed' });
+      for (const workflowId of [incidentWorkflowId(incident.id), ...ids.map(ticketWorkflowId)]) {
+        const handle = env.client.workflow.getHandle(workflowId);
+        await settled(handle);
+        const history = await handle.fetchHistory();
+        const failed = (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes);
+        assert.deepEqual(failed.map((e) => e.workflowTaskFailedEventAttributes?.failure?.message), [], `${workflowId} had failed workflow tasks`);
+      }
+      assert.equal((await incidents.get(incident.id)).status, 'resolved');
+      for (const id of ids) assert.equal((await harness.tickets.get(id)).status, 'resolved', 'the incident resolved its linked tickets');
     });
   });
 });
