@@ -8,7 +8,8 @@
  * `ticketMeasurements` is the pure part (what a step adds); `meterTicketStep` emits it.
  */
 import { metricMeter } from '@temporalio/workflow';
-import { METRICS, type Policy } from '../domain/policy/schema.js';
+import { METRICS } from '../domain/policy/constants.js';
+import type { Policy } from '../domain/policy/schema.js';
 import type { TicketEvent } from '../domain/ticket/commands.js';
 import type { TicketState } from '../domain/ticket/types.js';
 

@@ -4,7 +4,8 @@
  * an SLA breach). Every instant is computed from the last update; nothing reads a clock.
  */
 import { formatDuration, parseDuration } from '../duration.js';
-import { NOTIFY_ONLY, type IncidentSeverity, type Policy } from '../policy/schema.js';
+import { NOTIFY_ONLY } from '../policy/constants.js';
+import type { IncidentSeverity, Policy } from '../policy/schema.js';
 import { startIncidentPage } from './paging.js';
 import { effectKey, record, SYSTEM } from './timeline.js';
 import type { IncidentDecision, IncidentEffect, IncidentState, UpdateCadence } from './types.js';

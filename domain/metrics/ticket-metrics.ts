@@ -17,7 +17,8 @@
  * The record is versioned (`version`); a change that removes or redefines a field raises it.
  */
 import { clockCalendar, priorityOf } from '../policy/match.js';
-import { METRICS, type Metric, type Policy, type TimedMetric } from '../policy/schema.js';
+import { METRICS, type Metric, type TimedMetric } from '../policy/constants.js';
+import type { Policy } from '../policy/schema.js';
 import { workingTimeBetween } from '../sla/calendar.js';
 import { elapsedMs, type SlaClock } from '../sla/clock.js';
 import { calendarOf } from '../ticket/ticket-clocks.js';

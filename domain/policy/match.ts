@@ -5,7 +5,8 @@ import { parseDuration } from '../duration.js';
 import type { ClockCalendar } from '../sla/calendar.js';
 import { isWorkingTime } from '../sla/calendar.js';
 import { toLocal } from '../sla/zoned-time.js';
-import { METRICS, type Condition, type Metric, type Policy, type Target } from './schema.js';
+import { METRICS, type Metric } from './constants.js';
+import type { Condition, Policy, Target } from './schema.js';
 
 /** What conditions look at: the ticket's facts at the time a rule is evaluated. */
 export interface TicketFacts {

@@ -40,9 +40,8 @@ export const BusinessCalendarSchema = z
     for (const problem of calendarProblems(cal)) ctx.addIssue({ code: 'custom', message: problem });
   });
 
-/** The SLA metrics a policy can set targets for. */
-export const METRICS = ['triage', 'firstResponse', 'nextResponse', 'periodicUpdate', 'resolution'] as const;
-export type Metric = (typeof METRICS)[number];
+import { METRICS, NOTIFY_ONLY, TIMED_METRICS, type Metric, type TimedMetric } from './constants.js';
+export { METRICS, NOTIFY_ONLY, TIMED_METRICS, type Metric, type TimedMetric } from './constants.js';
 
 /** When a ticket arrived, seen through the policy's support calendar (SIGN X: after-hours, weekend). */
 export const ARRIVALS = ['business-hours', 'after-hours', 'weekend'] as const;
@@ -125,8 +124,6 @@ export type PagingPlan = z.infer<typeof PagingPlanSchema>;
 export const BROADCAST_CHANNELS = ['slack', 'email', 'discord', 'status-page', 'social', 'github'] as const;
 export type BroadcastChannel = (typeof BROADCAST_CHANNELS)[number];
 
-/** What the incident's paging names instead of a paging plan: tell, do not page. */
-export const NOTIFY_ONLY = 'notify';
 
 const positiveDuration = DurationText.refine((t) => (parseDuration(t) ?? 0) > 0, { message: 'expected a duration longer than 0s' });
 
@@ -208,9 +205,6 @@ export const IncidentsSchema = z
   .describe('incidents: one per outage, with severities, an update cadence, broadcasts, a status page and proposals from bursts of tickets');
 export type IncidentPolicy = z.output<typeof IncidentsSchema>;
 
-/** The SLA metrics whose durations reports measure (periodic updates are a cadence, not a wait). */
-export const TIMED_METRICS = ['triage', 'firstResponse', 'nextResponse', 'resolution'] as const;
-export type TimedMetric = (typeof TIMED_METRICS)[number];
 
 /** How a duration is summed up over tickets: mean, median, 90th percentile (nearest rank). */
 export const TIME_STATISTICS = ['avg', 'p50', 'p90'] as const;
