@@ -251,8 +251,8 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     );
     stops.unshift(() => tierline.stop());
     // Each ticket carries the policy its intake gave it (as through the API). The first calendar
-    // opens once the intake is surely done (estimated at 8 tickets a second).
-    const opensAt = minuteAfter((opts.open / 8 + opts.leadS) * 1000);
+    // opens once the intake is surely done (estimated at 10 tickets a second).
+    const opensAt = minuteAfter((opts.open / 10 + opts.leadS) * 1000);
     const policy = policyOpening(opensAt);
     writeFileSync(policyFile, JSON.stringify(policy));
     const tickets = new TicketClient(temporal, { taskQueue, policy });
