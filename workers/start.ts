@@ -66,7 +66,7 @@ async function main(): Promise<void> {
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue: config.TIERLINE_TASK_QUEUE,
       activities: createActivities(config, undefined, oncall, { tickets: () => reportSources.tickets }),
-      workflowBundle: await cachedWorkflowBundle(join(config.TIERLINE_DATA_DIR, 'cache')),
+      workflowBundle: await cachedWorkflowBundle(),
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
     });
     const running = worker.run();

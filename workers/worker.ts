@@ -29,12 +29,15 @@ function sourceDigest(): string {
   return hash.update(process.version).digest('hex').slice(0, 16);
 }
 
+/** Where the bundle is kept: with the install (a build cache, like other tools' node_modules/.cache). */
+export const BUNDLE_CACHE_DIR = join(ROOT, 'node_modules', '.cache', 'tierline');
+
 /**
- * The workflow bundle, built once per version of the sources and kept in `cacheDir`: a restart
- * with unchanged code skips bundling. It is built in a child process, so webpack's memory never
- * stays in the worker's heap.
+ * The workflow bundle, built once per version of the sources and kept in `cacheDir`: a start
+ * with unchanged code skips bundling, whatever its data folder. It is built in a child process, so
+ * webpack's memory never stays in the worker's heap.
  */
-export async function cachedWorkflowBundle(cacheDir: string): Promise<{ code: string }> {
+export async function cachedWorkflowBundle(cacheDir = BUNDLE_CACHE_DIR): Promise<{ code: string }> {
   const file = join(cacheDir, `workflow-bundle-${sourceDigest()}.js`);
   if (!existsSync(file)) {
     mkdirSync(cacheDir, { recursive: true });
