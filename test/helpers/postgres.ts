@@ -13,7 +13,7 @@
 import { execFile, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, rmSync } from 'node:fs';
 import { chmod, chown, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from './api.js';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
@@ -52,16 +52,6 @@ function binDir(): string {
   throw new PostgresUnavailable('no PostgreSQL binaries found (no $PG_BIN, /usr/lib/postgresql/*/bin/initdb or initdb on PATH)');
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The `postgres` user's uid and gid, when this process runs as root. */
 function postgresUser(): { uid: number; gid: number } | undefined {
