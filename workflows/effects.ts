@@ -4,10 +4,10 @@
  * Slack or SMTP. Each outcome, sent or failed for good, comes back to the core as an event. Sends
  * start only at the shell's processing point (see shell.ts), so replay sees the same commands.
  */
-import { ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, startChild, workflowInfo } from '@temporalio/workflow';
+import { ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, startChild, workflowInfo } from '@temporalio/workflow';
 import type { TicketEvent } from '../domain/ticket/commands.js';
 import { nextDue } from '../domain/ticket/ticket-clocks.js';
-import type { Effect, TicketState } from '../domain/ticket/types.js';
+import type { Effect, TeamEvent, TicketState } from '../domain/ticket/types.js';
 import type { CustomerNotice, Delivery, NotificationActivities } from '../activities/notifications.js';
 import type { GitHubActivities } from '../activities/github.js';
 import type { TicketCard } from '../activities/slack.js';
@@ -25,10 +25,27 @@ export const pageWorkflowId = (pageId: string) => `page-${pageId}`;
  * unknown channel, SMTP 5xx) are non-retryable and fail at once; outages are retried for about
  * twenty minutes before the notification is recorded as failed.
  */
-const notify = proxyActivities<NotificationActivities>({
-  startToCloseTimeout: '30s',
-  retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 },
-});
+const NOTIFY_RETRY = { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '1m', maximumAttempts: 25 } as const;
+const notify = proxyActivities<NotificationActivities>({ startToCloseTimeout: '30s', retry: NOTIFY_RETRY });
+
+/**
+ * The same notifications as local activities, for the team's SLA notices (warning, breach, still
+ * breached) and the card edit that goes with them. A breach is then one workflow task: the timer
+ * fires, the worker posts to Slack inside the task, and the task completes with the result
+ * (a marker), the search attributes and the next timer. An ordinary activity costs a schedule, a
+ * dispatch, a completion and one more workflow task: the round trips that back up when thousands
+ * of deadlines fall in one minute.
+ *
+ * The retry policy and the idempotency rules are those of `notify`: the activity itself finds a
+ * message an earlier attempt posted (Slack metadata). A backoff longer than two seconds waits on a
+ * durable timer instead of inside the task, so an outage does not hold the ticket's task open
+ * (and an Update that lands meanwhile waits at most for one attempt).
+ */
+const notifyNow = proxyLocalActivities<NotificationActivities>({ startToCloseTimeout: '10s', localRetryThreshold: '2s', retry: NOTIFY_RETRY });
+
+/** Team notices that time raises: sent as local activities (see `notifyNow`). */
+const PROMPT_TEAM_EVENTS: ReadonlySet<TeamEvent> = new Set(['sla-warning', 'sla-breach', 'sla-breach-repeat']);
+type Notify = typeof notify;
 
 /** GitHub calls are retried like notifications; a permanent error (no access, unknown repo) fails at once. */
 const github = proxyActivities<GitHubActivities>({
@@ -122,14 +139,20 @@ export class EffectRunner {
     this.queues.turn();
   }
 
+  /**
+   * Queues one core decision's effects. When the decision raised an SLA notice, its team sends
+   * (the notice, and the card edit it brings) go as local activities. The choice depends only on
+   * the decision's effects, never on what is in flight, so replay makes the same one.
+   */
   enqueue(effects: readonly Effect[]): void {
+    const teamNotify: Notify = effects.some((e) => e.type === 'notifyTeam' && PROMPT_TEAM_EVENTS.has(e.event)) ? notifyNow : notify;
     for (const effect of effects) {
       if (effect.type === 'notifyCustomer' && effect.suggest) {
         this.push('customer', effect.key, (turn) => this.selfServiceReply(effect, effect.suggest!, turn));
       } else if (effect.type === 'notifyCustomer') {
         this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
       } else if (effect.type === 'notifyTeam') {
-        this.push('team', effect.key, (turn) => this.teamMessage(effect, turn));
+        this.push('team', effect.key, (turn) => this.teamMessage(teamNotify, effect, turn));
       } else if (effect.type === 'notifyVendor') {
         const state = this.state();
         this.push('vendor', effect.key, () =>
@@ -154,7 +177,7 @@ export class EffectRunner {
           this.cardRefreshQueued = false;
           const card = this.state().teamCard;
           if (!card) return undefined;
-          return notify.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: ticketCard(this.state()) });
+          return teamNotify.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: ticketCard(this.state()) });
         });
       }
     }
@@ -218,18 +241,18 @@ export class EffectRunner {
     return undefined;
   }
 
-  private async teamMessage(effect: Extract<Effect, { type: 'notifyTeam' }>, turn: () => Promise<void>): Promise<Delivery> {
+  private async teamMessage(via: Notify, effect: Extract<Effect, { type: 'notifyTeam' }>, turn: () => Promise<void>): Promise<Delivery> {
     let card = this.state().teamCard;
     if (!card || effect.event === 'opened') {
       const state = this.state();
       const tier = state.policy.tiers.find((t) => t.id === state.tier);
-      const posted = await notify.postTicketCard({ key: `${effect.key}/card`, queue: tier?.queue ?? tier?.id ?? 'default', card: ticketCard(state) });
+      const posted = await via.postTicketCard({ key: `${effect.key}/card`, queue: tier?.queue ?? tier?.id ?? 'default', card: ticketCard(state) });
       this.feed({ type: 'teamCardPosted', channel: posted.slackChannel, ts: posted.ts });
       card = { channel: posted.slackChannel, ts: posted.ts };
       if (effect.event === 'opened') return posted;
       await turn();
     }
-    return notify.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text });
+    return via.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text });
   }
 
   private push(queue: Queue, key: string, send: (turn: () => Promise<void>) => Promise<SendOutcome | undefined>): void {

@@ -114,6 +114,42 @@ describe('a ticket through Slack and email, on a real (time-skipping) Temporal',
     });
   });
 
+  test('a breach is one workflow task: the notice and the card edit are local activities, retried through an outage, each posted once', async () => {
+    await harness.run(async () => {
+      const { ticket } = await harness.tickets.open({ subject: 'Export hangs', description: 'x', requester: { email: 'eve@customer.example' }, channel: 'email', priority: 'P0' });
+      await skip(env, HOUR - 60_000); // the warnings went out; the breach is a minute away
+      await settled(handle(ticket.id));
+      const before = (await handle(ticket.id).fetchHistory()).events!.length;
+      // The breach's thread message is stored and its answer lost; the card edit fails once.
+      slack.faults.inject({ kind: 'store-then-500' }, { times: 1, method: 'chat.postMessage' });
+      slack.faults.inject({ kind: 'http-500' }, { times: 1, method: 'chat.update' });
+      await skip(env, 2 * 60_000);
+      await settled(handle(ticket.id));
+
+      const card = (await harness.tickets.state(ticket.id)).teamCard!;
+      const breaches = threadOf(card.ts).filter((m) => /^firstResponse breached/.test(m.text ?? ''));
+      assert.equal(breaches.length, 1, 'one breach notice, though its first attempt failed after Slack stored it');
+      assert.ok(slack.received.some((c) => c.method === 'chat.update' && c.outcome === 'http-500'), 'the card edit failed once');
+      assert.ok(slack.received.some((c) => c.method === 'chat.update' && c.outcome === 'ok' && c.at > slack.received.find((f) => f.outcome === 'http-500' && f.method === 'chat.update')!.at), 'and was retried');
+
+      const events = (await handle(ticket.id).fetchHistory()).events!.slice(before);
+      const fired = events.findIndex((e) => e.timerFiredEventAttributes);
+      assert.ok(fired >= 0, 'the breach timer fired');
+      const after = events.slice(fired);
+      const scheduled = after.flatMap((e) => (e.activityTaskScheduledEventAttributes ? [e.activityTaskScheduledEventAttributes.activityType?.name] : []));
+      assert.deepEqual(scheduled, [], 'no ordinary activity: no extra round trip through the server');
+      const localTypes = after.flatMap((e) => {
+        const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
+        return data ? [JSON.parse(Buffer.from(data).toString()).activity_type as string] : [];
+      });
+      assert.deepEqual(localTypes.filter((t) => t !== 'recordTicketMilestones'), ['postThreadMessage', 'updateTicketCard']);
+      const tasks = after.slice(0, after.findIndex((e) => e.markerRecordedEventAttributes)).filter((e) => e.workflowTaskCompletedEventAttributes);
+      assert.equal(tasks.length, 1, 'the notice and the card edit were recorded by the task the timer woke');
+      const view = await harness.tickets.get(ticket.id);
+      assert.ok(view.timeline.some((e) => e.type === 'notification-sent' && /after 2 attempts/.test(e.summary)), 'the retry shows on the timeline');
+    });
+  });
+
   test('a permanent Slack error fails the notification for good and says so on the timeline', async () => {
     await harness.run(async () => {
       slack.faults.inject({ kind: 'error', error: 'invalid_auth' }, { times: 1, method: 'chat.postMessage' });
