@@ -7,9 +7,32 @@ import type { TicketState } from './types.js';
 /** The actor of automatic events. */
 export const SYSTEM = 'tierline';
 
-/** Appends a timeline entry with the next sequence number. */
+/**
+ * Entries that come again and again without news: a clock's "still breached" notices (hourly, for
+ * as long as a ticket stays breached) and the outcomes of sending them. A new one replaces the
+ * previous one of its group, which it counts (`data.folded`, since `data.foldedSince`), so a
+ * ticket breached for months carries one such entry per clock, not thousands: the timeline is
+ * carried across continue-as-new and must stay far below Temporal's payload limit.
+ */
+function foldGroup(type: string, data: Record<string, unknown> | undefined): string | undefined {
+  if (type === 'sla-breach-repeat') return `${type} ${String(data?.['clock'])}`;
+  if (type.startsWith('notification-') && typeof data?.['key'] === 'string' && data['key'].endsWith('/sla-breach-repeat')) return `${type} repeat`;
+  return undefined;
+}
+
+/** Appends a timeline entry with the next sequence number (folding a repeat into its predecessor). */
 export function record(state: TicketState, now: number, actor: string, type: string, summary: string, data?: Record<string, unknown>): TicketState {
   const seq = state.seq + 1;
+  const group = foldGroup(type, data);
+  if (group !== undefined) {
+    const i = state.timeline.findLastIndex((e) => foldGroup(e.type, e.data) === group);
+    const previous = state.timeline[i];
+    if (previous) {
+      const folded = { ...data, folded: (Number(previous.data?.['folded']) || 1) + 1, foldedSince: previous.data?.['foldedSince'] ?? previous.at };
+      const timeline = [...state.timeline.slice(0, i), ...state.timeline.slice(i + 1), { seq, at: now, actor, type, summary, data: folded }];
+      return { ...state, seq, timeline };
+    }
+  }
   return { ...state, seq, timeline: [...state.timeline, { seq, at: now, actor, type, summary, ...(data ? { data } : {}) }] };
 }
 

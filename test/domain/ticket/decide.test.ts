@@ -69,6 +69,29 @@ describe("Caro's P0-P3 first-response table (1h / 4h / 24h / 48h), counted 24/7"
     assert.deepEqual(teamEventsOf(ticket.wake()), ['sla-breach-repeat']);
     assert.equal(nextWake(ticket.state), TUESDAY_10 + 3 * HOUR);
   });
+
+  test('a ticket breached for months carries one "still breached" entry per clock, counting the folded ones', () => {
+    const ticket = new TicketRun(policy, TUESDAY_10, { channel: 'email', priority: 'P0' });
+    ticket.tickAt(TUESDAY_10 + HOUR);
+    let notices = 0;
+    for (let i = 0; i < 24 * 90; i++) {
+      const effects = ticket.wake();
+      for (const effect of effects) {
+        if (effect.type === 'notifyTeam' && effect.event === 'sla-breach-repeat') notices++;
+        if (effect.type === 'notifyTeam') ticket.send({ type: 'notificationOutcome', key: effect.key, channel: 'slack', outcome: 'sent', attempts: 1 });
+      }
+    }
+    const repeats = ticket.state.timeline.filter((e) => e.type === 'sla-breach-repeat');
+    const sent = ticket.state.timeline.filter((e) => e.type === 'notification-sent' && String(e.data?.['key']).endsWith('/sla-breach-repeat'));
+    assert.equal(repeats.length, new Set(repeats.map((e) => e.data?.['clock'])).size, 'one entry per clock');
+    assert.ok(repeats.length === 2 && sent.length === 1, 'first response and resolution both repeat');
+    assert.equal(repeats.reduce((n, e) => n + Number(e.data?.['folded'] ?? 1), 0), notices, 'every notice is counted');
+    assert.equal(sent[0]!.data?.['folded'], notices);
+    assert.ok(ticket.state.timeline.length < 40, `timeline of ${ticket.state.timeline.length} entries`);
+    assert.ok(JSON.stringify(ticket.state).length < 64 * 1024);
+    const seqs = ticket.state.timeline.map((e) => e.seq);
+    assert.deepEqual(seqs, [...seqs].sort((a, b) => a - b));
+  });
 });
 
 describe('each preset: a ticket breaches its first-response target at the due instant, or meets it', () => {
