@@ -1,7 +1,8 @@
 /**
  * Carries out the core's effects as activities. Sends to one channel go one at a time, in event
- * order (a queue per channel), while the ticket keeps taking messages: an Update never waits for
- * Slack or SMTP. Each outcome, sent or failed for good, comes back to the core as an event. Sends
+ * order (a queue per channel), while the ticket keeps taking messages: an Update does not wait for
+ * Slack or SMTP (except behind an SLA notice's local activity, see `notifyNow`). Each outcome, sent
+ * or failed for good, comes back to the core as an event. Sends
  * start only at the shell's processing point (see shell.ts), so replay sees the same commands.
  */
 import { ParentClosePolicy, getExternalWorkflowHandle, proxyActivities, proxyLocalActivities, startChild, workflowInfo } from '@temporalio/workflow';
