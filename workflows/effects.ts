@@ -141,19 +141,20 @@ export class EffectRunner {
   }
 
   /**
-   * Queues one core decision's effects. When the decision raised an SLA notice, its team sends
-   * (the notice, and the card edit it brings) go as local activities. The choice depends only on
-   * the decision's effects, never on what is in flight, so replay makes the same one.
+   * Queues one core decision's effects. An SLA notice, and the card edit a breach brings
+   * (`alarm`), go as local activities. The choice depends on the effect alone: which decision
+   * carried it may differ on replay (an alarm due when an Update lands fires inside the Update's
+   * decision on replay, but at the processing point live), so it must not count.
    */
   enqueue(effects: readonly Effect[]): void {
-    const teamNotify: Notify = effects.some((e) => e.type === 'notifyTeam' && PROMPT_TEAM_EVENTS.has(e.event)) ? notifyNow : notify;
     for (const effect of effects) {
       if (effect.type === 'notifyCustomer' && effect.suggest) {
         this.push('customer', effect.key, (turn) => this.selfServiceReply(effect, effect.suggest!, turn));
       } else if (effect.type === 'notifyCustomer') {
         this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
       } else if (effect.type === 'notifyTeam') {
-        this.push('team', effect.key, (turn) => this.teamMessage(teamNotify, effect, turn));
+        const via = PROMPT_TEAM_EVENTS.has(effect.event) ? notifyNow : notify;
+        this.push('team', effect.key, (turn) => this.teamMessage(via, effect, turn));
       } else if (effect.type === 'notifyVendor') {
         const state = this.state();
         this.push('vendor', effect.key, () =>
@@ -174,11 +175,12 @@ export class EffectRunner {
         // order (a card edit on its own queue, chosen by whether the card exists yet, made replay
         // after eviction diverge when an Update and the card's post landed in one workflow task).
         this.cardRefreshQueued = true;
+        const via = effect.alarm ? notifyNow : notify;
         this.push('team', effect.key, async () => {
           this.cardRefreshQueued = false;
           const card = this.state().teamCard;
           if (!card) return undefined;
-          return teamNotify.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: ticketCard(this.state()) });
+          return via.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: ticketCard(this.state()) });
         });
       }
     }

@@ -459,7 +459,7 @@ function tick(state: TicketState, now: number): Decision {
     } else if (alarm.kind === 'breach') {
       state = record(state, now, SYSTEM, 'sla-breach', `${clock.id} breached its ${formatDuration(clock.targetMs!)} target`, { clock: clock.id, breachedAt: at, observedAt: now });
       effects.push({ type: 'notifyTeam', key: key(state, 'sla-breach'), event: 'sla-breach', text: `${clock.id} breached (target ${formatDuration(clock.targetMs!)})` });
-      effects.push({ type: 'refreshTeamCard', key: key(state, 'card') });
+      effects.push({ type: 'refreshTeamCard', key: key(state, 'card'), alarm: true });
       const escalated = escalateOnAlarm(state, 'breach', clock.metric, now);
       state = escalated.state;
       effects.push(...escalated.effects);

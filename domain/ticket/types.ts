@@ -31,7 +31,8 @@ export type Effect =
   /** `vars`: template values the core fills (the incident emails: title, status page, the update). */
   | { type: 'notifyCustomer'; key: string; template: CustomerTemplate; body?: string; author?: string; suggest?: number; vars?: Record<string, string> }
   | { type: 'notifyTeam'; key: string; event: TeamEvent; text: string }
-  | { type: 'refreshTeamCard'; key: string }
+  /** Re-render the ticket's card. `alarm`: raised by an SLA clock with its notice (the shell may send it inside the timer's task). */
+  | { type: 'refreshTeamCard'; key: string; alarm?: true }
   /** Page the on-call levels of `plan` until someone acknowledges (a child workflow per page). */
   | { type: 'startPage'; key: string; pageId: string; plan: PagingPlan; cause: string }
   /** Tell a running page how it ended: acknowledged, or the ticket resolved / re-paged (pager incidents resolve). */
