@@ -94,6 +94,13 @@ const EnvSchema = z.object({
   TIERLINE_POLICY: z.string().min(1).default('caro'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'expected one of TRACE, DEBUG, INFO, WARN, ERROR' }).default('WARN'),
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').default(1000),
+  // How long one call into a ticket's workflow code may run before the SDK calls it deadlocked
+  // (workers/worker.ts): seconds, or off.
+  WORKFLOW_DEADLOCK_TIMEOUT: z
+    .string()
+    .regex(/^(off|[1-9]\d{0,3})$/, 'expected whole seconds from 1 to 9999, or off')
+    .transform((v) => (v === 'off' ? 0 : Number(v)))
+    .default(5),
   // Metrics (workers/metrics.ts, adapters/http/metrics.ts): the worker's Prometheus exporter, and
   // the bearer token the API's GET /metrics asks for (without it, loopback clients only).
   TEMPORAL_METRICS_ADDRESS: z.string().regex(/^(off|[^\s:/]+:\d{1,5})$/, 'expected host:port, e.g. 127.0.0.1:9464, or off').default('127.0.0.1:9464'),

@@ -49,6 +49,25 @@ export async function cachedWorkflowBundle(cacheDir = BUNDLE_CACHE_DIR): Promise
   return { code: readFileSync(file, 'utf8') };
 }
 
+/**
+ * The SDK's Worker, with its deadlock guard set from WORKFLOW_DEADLOCK_TIMEOUT (the SDK does not
+ * expose it). The SDK runs every call into workflow code under vm's `timeout`, and Node starts and
+ * joins a watchdog thread for each such call: about 60 µs on an idle core, and a wait for the
+ * scheduler on a busy one. A ticket's breach makes about twenty such calls; `npm run bench:replay`
+ * measures what the guard costs a replay. With 0 (off) workflow code runs unguarded: code stuck in a
+ * loop then holds the workflow thread, and every ticket waits, instead of that one ticket's task
+ * failing after the timeout.
+ */
+export function workerWithDeadlockTimeout(seconds: number): typeof Worker {
+  return class TicketWorker extends Worker {
+    protected static override createWorkflowCreator(...[bundle, options, logger]: Parameters<typeof Worker.createWorkflowCreator>) {
+      // undefined: vm runs the call without a timeout, so without a watchdog thread.
+      const isolateExecutionTimeoutMs = seconds === 0 ? (undefined as unknown as number) : seconds * 1000;
+      return super.createWorkflowCreator(bundle, { ...options, isolateExecutionTimeoutMs }, logger);
+    }
+  };
+}
+
 export interface TicketWorkerOptions {
   connection: NativeConnection;
   namespace: string;
@@ -57,10 +76,13 @@ export interface TicketWorkerOptions {
   /** Each cached ticket costs about 0.25 MiB: size the cache for the open tickets expected. */
   maxCachedWorkflows?: number;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /** Seconds one call into workflow code may run; 0: no deadlock guard (see workerWithDeadlockTimeout). Default: the SDK's 5 s. */
+  deadlockTimeoutS?: number;
 }
 
 export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
-  return Worker.create({
+  const TicketWorker = opts.deadlockTimeoutS === undefined ? Worker : workerWithDeadlockTimeout(opts.deadlockTimeoutS);
+  return TicketWorker.create({
     connection: opts.connection,
     namespace: opts.namespace,
     taskQueue: opts.taskQueue,

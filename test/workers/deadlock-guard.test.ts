@@ -1,0 +1,51 @@
+/**
+ * WORKFLOW_DEADLOCK_TIMEOUT: the SDK's guard on each call into workflow code, in seconds, or off
+ * (no watchdog thread per call; see workerWithDeadlockTimeout in workers/worker.ts).
+ */
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { ticketWorkflowId } from '../../client/ticket-ids.js';
+import { ConfigError, loadConfig } from '../../workers/config.js';
+import { cachedWorkflowBundle, workerWithDeadlockTimeout } from '../../workers/worker.js';
+import { caroLikePolicy } from '../fixtures/policies.js';
+import { outboxActivities } from '../helpers/activities.js';
+import { settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+
+test('WORKFLOW_DEADLOCK_TIMEOUT: 5 s unless set, whole seconds or off, anything else stops the start naming the setting', () => {
+  assert.equal(loadConfig({}).WORKFLOW_DEADLOCK_TIMEOUT, 5);
+  assert.equal(loadConfig({ WORKFLOW_DEADLOCK_TIMEOUT: '30' }).WORKFLOW_DEADLOCK_TIMEOUT, 30);
+  assert.equal(loadConfig({ WORKFLOW_DEADLOCK_TIMEOUT: 'off' }).WORKFLOW_DEADLOCK_TIMEOUT, 0);
+  for (const wrong of ['0', '5s', '-1', 'none', '1.5']) {
+    assert.throws(
+      () => loadConfig({ WORKFLOW_DEADLOCK_TIMEOUT: wrong }),
+      (err: unknown) => err instanceof ConfigError && err.message === `WORKFLOW_DEADLOCK_TIMEOUT: expected whole seconds from 1 to 9999, or off (got "${wrong}")`,
+    );
+  }
+});
+
+let env: TestWorkflowEnvironment;
+let harness: TicketHarness;
+before(async () => {
+  env = await timeSkippingEnv();
+  harness = await ticketHarness(env, { policy: caroLikePolicy(), activities: outboxActivities().activities });
+});
+after(async () => {
+  await harness?.shutdown();
+  await env?.teardown();
+});
+
+test("a breached ticket's history replays the same with the guard at 1 s and with it off", { timeout: 180_000 }, async () => {
+  const { ticket } = await harness.tickets.open({ subject: 'Export fails', description: 'Every CSV export times out', requester: { email: 'ana@example.com' }, channel: 'email', priority: 'P2' });
+  const dueAt = Date.parse(ticket.clocks.find((c) => c.metric === 'firstResponse')!.dueAt!);
+  await skip(env, dueAt - (await env.currentTimeMs()) + 60_000);
+  const handle = env.client.workflow.getHandle(ticketWorkflowId(ticket.id));
+  await settled(handle);
+  assert.ok((await harness.tickets.get(ticket.id)).timeline.some((e) => e.type === 'sla-breach'), 'the ticket breached');
+  const history = await handle.fetchHistory();
+  const workflowBundle = await cachedWorkflowBundle();
+  for (const seconds of [1, 0]) {
+    // Throws DeterminismViolationError if the replay's commands differ from the history's.
+    await workerWithDeadlockTimeout(seconds).runReplayHistory({ workflowBundle }, history, ticketWorkflowId(ticket.id));
+  }
+});
