@@ -7,8 +7,8 @@
  * through the ticket client, then two phases follow on the same tickets:
  *
  * - breach: `due` of them have first-response deadlines inside one minute (the others 48 h);
- * - overload (optional): three minutes later, every open ticket's resolution deadline falls inside
- *   one minute.
+ * - overload (optional): `gapMinutes` later (3 unless given), every open ticket's resolution
+ *   deadline falls inside one minute.
  *
  * The deadlines fall inside their minute by the policy, not by the timing of the intake: the bench
  * policy's business calendars open at whole minutes after the intake is done, and the tickets'
