@@ -61,6 +61,7 @@ const record = {
   server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on',
   // Settings of tierline's worker taken from this process's environment (bench/lib/processes.ts).
   workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default)',
+  gapMinutes,
 };
 const row = (name: string, r: RunFigures) =>
   `  ${name.padEnd(18)} ${`${r.notified}/${r.expected}`.padStart(11)} ${String(r.duplicates).padStart(4)} ${String(r.lateness.p50).padStart(7)} ${String(r.lateness.p99).padStart(7)} ${String(r.lateness.max).padStart(7)} ${String(r.drainMs).padStart(8)}`;

@@ -15,10 +15,9 @@
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { Worker } from '@temporalio/worker';
-import { ticketWorkflowId } from '../client/ticket-ids.js';
 import { caroLikePolicy } from '../test/fixtures/policies.js';
 import { outboxActivities } from '../test/helpers/activities.js';
-import { settled, skip, ticketHarness, timeSkippingEnv } from '../test/helpers/temporal.js';
+import { breachedTicketHistory, ticketHarness, timeSkippingEnv } from '../test/helpers/temporal.js';
 import { cachedWorkflowBundle, workerWithDeadlockTimeout } from '../workers/worker.js';
 import { intake } from './lib/p2-lifecycle.js';
 import { environment, median } from './lib/run.js';
@@ -32,15 +31,7 @@ if (!(Number.isInteger(ROUNDS) && ROUNDS > 0)) throw new Error('--rounds: expect
 // 1. One ticket's history: opened, then its first response breached.
 const env = await timeSkippingEnv();
 const harness = await ticketHarness(env, { policy: caroLikePolicy(), activities: outboxActivities().activities });
-const { ticket } = await harness.tickets.open(intake(1));
-const firstResponse = ticket.clocks.find((c) => c.metric === 'firstResponse');
-if (!firstResponse?.dueAt) throw new Error('the P2 ticket has no first-response deadline');
-await skip(env, Date.parse(firstResponse.dueAt) - (await env.currentTimeMs()) + 60_000);
-const handle = env.client.workflow.getHandle(ticketWorkflowId(ticket.id));
-await settled(handle);
-const view = await harness.tickets.get(ticket.id);
-if (!view.timeline.some((e) => e.type === 'sla-breach')) throw new Error('the ticket did not breach: nothing to measure');
-const history = await handle.fetchHistory();
+const { history } = await breachedTicketHistory(env, harness, intake(1));
 await harness.shutdown();
 await env.teardown();
 console.log(`history: a P2 ticket opened and breached, ${history.events?.length} events`);

@@ -13,6 +13,8 @@ import { registerSearchAttributes } from '../../workers/register-search-attribut
 import { testingExecutable } from '../../workers/temporal-tools.js';
 import { createTicketWorker, WORKFLOWS_PATH } from '../../workers/worker.js';
 import { TICKET_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
+import { ticketWorkflowId } from '../../client/ticket-ids.js';
+import type { IntakeInput } from '../../domain/ticket/intake.js';
 
 Runtime.install({ logger: new DefaultLogger('WARN') });
 
@@ -95,6 +97,21 @@ export async function ticketHarness(
       await running;
     },
   };
+}
+
+/**
+ * A real history of a ticket opened and left to breach its first response, on a time-skipping
+ * server: for replaying it (the deadlock-guard test, `npm run bench:replay`).
+ */
+export async function breachedTicketHistory(env: TestWorkflowEnvironment, harness: TicketHarness, intake: IntakeInput) {
+  const { ticket } = await harness.tickets.open(intake);
+  const dueAt = ticket.clocks.find((c) => c.metric === 'firstResponse')?.dueAt;
+  if (!dueAt) throw new Error('the ticket has no first-response deadline');
+  await skip(env, Date.parse(dueAt) - (await env.currentTimeMs()) + 60_000);
+  const handle = env.client.workflow.getHandle(ticketWorkflowId(ticket.id));
+  await settled(handle);
+  if (!(await harness.tickets.get(ticket.id)).timeline.some((e) => e.type === 'sla-breach')) throw new Error(`ticket ${ticket.id} did not breach`);
+  return { workflowId: handle.workflowId, history: await handle.fetchHistory() };
 }
 
 /**

@@ -5,12 +5,11 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import { ConfigError, loadConfig } from '../../workers/config.js';
 import { cachedWorkflowBundle, workerWithDeadlockTimeout } from '../../workers/worker.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
-import { settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { breachedTicketHistory, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 
 test('WORKFLOW_DEADLOCK_TIMEOUT: 5 s unless set, whole seconds or off, anything else stops the start naming the setting', () => {
   assert.equal(loadConfig({}).WORKFLOW_DEADLOCK_TIMEOUT, 5);
@@ -36,16 +35,10 @@ after(async () => {
 });
 
 test("a breached ticket's history replays the same with the guard at 1 s and with it off", { timeout: 180_000 }, async () => {
-  const { ticket } = await harness.tickets.open({ subject: 'Export fails', description: 'Every CSV export times out', requester: { email: 'ana@example.com' }, channel: 'email', priority: 'P2' });
-  const dueAt = Date.parse(ticket.clocks.find((c) => c.metric === 'firstResponse')!.dueAt!);
-  await skip(env, dueAt - (await env.currentTimeMs()) + 60_000);
-  const handle = env.client.workflow.getHandle(ticketWorkflowId(ticket.id));
-  await settled(handle);
-  assert.ok((await harness.tickets.get(ticket.id)).timeline.some((e) => e.type === 'sla-breach'), 'the ticket breached');
-  const history = await handle.fetchHistory();
+  const { workflowId, history } = await breachedTicketHistory(env, harness, { subject: 'Export fails', description: 'Every CSV export times out', requester: { email: 'ana@example.com' }, channel: 'email', priority: 'P2' });
   const workflowBundle = await cachedWorkflowBundle();
   for (const seconds of [1, 0]) {
     // Throws DeterminismViolationError if the replay's commands differ from the history's.
-    await workerWithDeadlockTimeout(seconds).runReplayHistory({ workflowBundle }, history, ticketWorkflowId(ticket.id));
+    await workerWithDeadlockTimeout(seconds).runReplayHistory({ workflowBundle }, history, workflowId);
   }
 });
