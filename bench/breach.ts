@@ -19,6 +19,7 @@ import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBreach, type RunFigures } from './lib/breach-scenario.js';
+import { PARTS } from './lib/lateness-parts.js';
 
 const { values } = parseArgs({
   options: {
@@ -50,6 +51,7 @@ const result = await runBreach({
   gapMinutes,
   baseline: !values['no-baseline'],
   listing: !values['no-listing'],
+  parts: true,
   ...(values.cache ? { cache: Number(values.cache) } : {}),
   log: (line) => console.log(line),
 });
@@ -73,6 +75,14 @@ for (const name of ['breach', 'overload'] as const) {
   console.log(row(`${name} tierline`, phase.tierline));
   if (phase.naive) console.log(row(`${name} naive`, phase.naive));
   if (phase.ratios) console.log(`  ${name} tierline / naive: p50 ${phase.ratios.p50.toFixed(2)}, p99 ${phase.ratios.p99.toFixed(2)}, drain ${phase.ratios.drain.toFixed(2)}`);
+}
+console.log(`\nwhere the lateness went, p50 / p99 over a sample of each run's histories (ms; bench/lib/lateness-parts.ts)`);
+console.log(`  ${'phase / run'.padEnd(18)} ${PARTS.map((p) => p.padStart(13)).join('')}`);
+for (const name of ['breach', 'overload'] as const) {
+  for (const run of ['tierline', 'naive'] as const) {
+    const parts = result[name]?.[run]?.parts;
+    if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(13)).join('')}`);
+  }
 }
 console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);
 console.log(`  intake ${result.intake.perSecond.toFixed(1)} tickets/s at concurrency ${values.concurrency}`);

@@ -31,7 +31,10 @@ import { caroLikePolicy } from '../../test/fixtures/policies.js';
 import { start as startSlack, type SlackServer } from '../../test/servers/slack.js';
 import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
+import { PARTS, latenessParts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
+import type { HistoryEvent } from './same-actions-plan.js';
+import { ticketWorkflowId } from '../../workflows/ids.js';
 
 export interface BreachOptions {
   /** Tickets open in all. */
@@ -55,6 +58,8 @@ export interface BreachOptions {
   slots?: number;
   /** Whole minutes between the two phases' calendars (default 3). */
   gapMinutes?: number;
+  /** Read where the lateness went off the histories of a sample of each run (100 workflows). */
+  parts?: boolean;
   log: (line: string) => void;
 }
 
@@ -75,7 +80,11 @@ export interface RunFigures {
   /** The run's due times: first and last (epoch ms). */
   firstDue: number;
   lastDue: number;
+  /** Where the lateness went, from the histories of a sample of the run's workflows (bench/lib/lateness-parts.ts). */
+  parts?: PartsSummary;
 }
+
+export type PartsSummary = { n: number } & Record<Part, { p50: number; p99: number }>;
 
 export interface PhaseResult {
   tierline: RunFigures;
@@ -100,6 +109,32 @@ export function latencyStats(xs: readonly number[]): LatencyStats {
   const s = [...xs].sort((a, b) => a - b);
   const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.ceil(p * s.length) - 1))] ?? NaN;
   return { n: s.length, p50: q(0.5), p99: q(0.99), max: s.at(-1) ?? NaN };
+}
+
+/** p50 and p99 of each part over a sample (ms, rounded). */
+export function summariseParts(sample: readonly LatenessParts[]): PartsSummary {
+  const out = { n: sample.length } as PartsSummary;
+  for (const part of PARTS) {
+    const { p50, p99 } = latencyStats(sample.map((s) => s[part]));
+    out[part] = { p50: Math.round(p50), p99: Math.round(p99) };
+  }
+  return out;
+}
+
+/**
+ * The lateness parts of up to `size` workflows, spread evenly over the run's first arrivals:
+ * `workflowOf` names a notified id's workflow.
+ */
+async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, dueOf: Map<string, number>, workflowOf: (id: string) => string, size = 100): Promise<PartsSummary> {
+  const ids = [...arrivedAt.keys()];
+  const step = Math.max(1, ids.length / size);
+  const picked = Array.from({ length: Math.min(size, ids.length) }, (_, k) => ids[Math.floor(k * step)]!);
+  const parts = await pooled(picked.length, 10, async (i) => {
+    const id = picked[i]!;
+    const events = ((await temporal.workflow.getHandle(workflowOf(id)).fetchHistory()).events ?? []) as HistoryEvent[];
+    return latenessParts(events, dueOf.get(id)!, arrivedAt.get(id)!);
+  });
+  return summariseParts(parts.filter((p): p is LatenessParts => p !== undefined));
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -182,12 +217,16 @@ function breachesIn(slack: SlackServer, pattern: RegExp): { at: number; key: str
     });
 }
 
+function partsLine(parts: PartsSummary | undefined): string {
+  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories)` : '';
+}
+
 async function waitFor(done: () => boolean, deadline: number, poll = 500): Promise<void> {
   while (!done() && Date.now() < deadline) await sleep(poll);
 }
 
-function figures(arrivals: { at: number; id: string }[], dueOf: Map<string, number>): RunFigures {
-  const seen = new Set<string>();
+function figures(arrivals: { at: number; id: string }[], dueOf: Map<string, number>): RunFigures & { arrivedAt: Map<string, number> } {
+  const seen = new Map<string, number>();
   let duplicates = 0;
   const lateness: number[] = [];
   for (const { at, id } of arrivals) {
@@ -197,13 +236,13 @@ function figures(arrivals: { at: number; id: string }[], dueOf: Map<string, numb
       duplicates++;
       continue;
     }
-    seen.add(id);
+    seen.set(id, at);
     lateness.push(at - due);
   }
   const dues = [...dueOf.values()];
   const firstDue = Math.min(...dues);
   const lastArrival = Math.max(...arrivals.filter((a) => dueOf.has(a.id)).map((a) => a.at));
-  return { notified: seen.size, expected: dueOf.size, duplicates, lateness: latencyStats(lateness), drainMs: lastArrival - firstDue, firstDue, lastDue: Math.max(...dues) };
+  return { notified: seen.size, expected: dueOf.size, duplicates, lateness: latencyStats(lateness), drainMs: lastArrival - firstDue, firstDue, lastDue: Math.max(...dues), arrivedAt: seen };
 }
 
 export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
@@ -309,9 +348,10 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       const arrivals = () => breachesIn(slack, pattern).map(({ at, key }) => ({ at, id: key.split('/')[0]! }));
       await waitFor(() => new Set(arrivals().map((a) => a.id)).size >= phase.dues.size, Math.max(...phase.dues.values()) + 5 * 60_000);
       await sleep(2_000); // a late duplicate would show here
-      result[phase.name] = { tierline: figures(arrivals(), phase.dues) };
-      const f = result[phase.name]!.tierline;
-      log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms`);
+      const { arrivedAt, ...f } = figures(arrivals(), phase.dues);
+      if (opts.parts) f.parts = await sampleParts(temporal, arrivedAt, phase.dues, ticketWorkflowId);
+      result[phase.name] = { tierline: f };
+      log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms${partsLine(f.parts)}`);
     }
     result.memory = { openRssMiB, peakMiB: tierline.memory().peakMiB, cache: opts.cache ?? 'default' };
     await tierline.stop();
@@ -337,9 +377,11 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
         await waitFor(() => arrivals().length >= dues.size, Math.max(...dues.values()) + 5 * 60_000);
         await sleep(2_000);
         const r = result[phase.name]!;
-        r.naive = figures(arrivals(), dues);
+        const { arrivedAt, ...f } = figures(arrivals(), dues);
+        if (opts.parts) f.parts = await sampleParts(temporal, arrivedAt, dues, (id) => `naive-${id}`);
+        r.naive = f;
         r.ratios = { p50: r.tierline.lateness.p50 / r.naive.lateness.p50, p99: r.tierline.lateness.p99 / r.naive.lateness.p99, drain: r.tierline.drainMs / r.naive.drainMs };
-        log(`naive ${phase.name}: ${r.naive.notified}/${r.naive.expected} notified, p50 ${r.naive.lateness.p50} ms, p99 ${r.naive.lateness.p99} ms, drain ${r.naive.drainMs} ms`);
+        log(`naive ${phase.name}: ${r.naive.notified}/${r.naive.expected} notified, p50 ${r.naive.lateness.p50} ms, p99 ${r.naive.lateness.p99} ms, drain ${r.naive.drainMs} ms${partsLine(r.naive.parts)}`);
       }
       result.memory.naivePeakMiB = naive.memory().peakMiB;
     }

@@ -2,7 +2,8 @@
  * The benchmark's smoke run (the benchmark itself never runs in the test command): tierline as
  * `npm start` runs it, a handful of tickets whose first-response deadlines fall within seconds of
  * each other, and the naive baseline after it. Correctness only: every breach reaches the local
- * Slack server exactly once, for tierline and for the baseline; visibility lists the tickets.
+ * Slack server exactly once, for tierline and for the baseline; visibility lists the tickets; each
+ * breach's lateness can be read off its history.
  * No figure is asserted (these machines are shared and noisy).
  */
 import assert from 'node:assert/strict';
@@ -10,7 +11,7 @@ import { test } from 'node:test';
 import { runBreach } from '../../bench/lib/breach-scenario.js';
 
 test('breach bench, smoke size: every breach notified exactly once, by tierline and by the baseline', { timeout: 480_000 }, async () => {
-  const result = await runBreach({ open: 12, due: 8, overload: true, concurrency: 4, leadS: 15, baseline: true, listing: true, firstDueS: 5, slots: 4, gapMinutes: 1, log: () => {} });
+  const result = await runBreach({ open: 12, due: 8, overload: true, concurrency: 4, leadS: 15, baseline: true, listing: true, firstDueS: 5, slots: 4, gapMinutes: 1, parts: true, log: () => {} });
   // The breach phase: the eight first responses; the overload phase: all twelve resolutions.
   for (const [phase, expected] of [[result.breach, 8], [result.overload, 12]] as const) {
     assert.equal(phase?.tierline.notified, expected);
@@ -18,6 +19,9 @@ test('breach bench, smoke size: every breach notified exactly once, by tierline 
     assert.equal(phase?.tierline.lateness.n, expected);
     assert.equal(phase?.naive?.notified, expected);
     assert.equal(phase?.naive?.duplicates, 0);
+    // Every notified workflow's history accounts for its lateness (the timer that woke it, the task after).
+    assert.equal(phase?.tierline.parts?.n, expected);
+    assert.equal(phase?.naive?.parts?.n, expected);
   }
   // The eight P1s are open and listed; nobody is assigned.
   assert.equal(result.listing?.['open P1s']?.rows, 8);

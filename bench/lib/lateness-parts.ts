@@ -1,0 +1,46 @@
+/**
+ * Where a breach's lateness went, read off the workflow's history: the issue asks which part
+ * (server, worker or channel) holds the time. For the timer that woke the workflow for its breach:
+ *
+ * - `aim`: the timer's intended fire (the workflow time of the task that set it, plus its
+ *   duration) minus the due time. The workflow computes the duration from its own clock, so this is
+ *   about 0 unless the timer aims past the deadline.
+ * - `arm`: the server starts a timer when the workflow task that set it completes, but the
+ *   workflow computed its duration at the task's start (workflow time). So a timer fires late by
+ *   the time that task took: the worker's run time of the task.
+ * - `fire`: the server's timer queue, from the armed fire time to the TimerFired event.
+ * - `pickup`: from TimerFired to the worker starting the workflow task it caused (server dispatch,
+ *   the worker's poll and slots).
+ * - `notify`: from that task's start to the Slack server accepting the message (the worker's run of
+ *   the task, the activity, the channel).
+ *
+ * aim + arm + fire + pickup + notify = lateness.
+ */
+import { tsToMs } from '@temporalio/common/lib/time.js';
+import type { HistoryEvent } from './same-actions-plan.js';
+
+export const PARTS = ['aim', 'arm', 'fire', 'pickup', 'notify'] as const;
+export type Part = (typeof PARTS)[number];
+export type LatenessParts = Record<Part, number>;
+
+export function latenessParts(events: readonly HistoryEvent[], dueAt: number, arrivedAt: number): LatenessParts | undefined {
+  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : NaN);
+  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const fired = events.filter((e) => e.timerFiredEventAttributes && at(e) <= arrivedAt).at(-1);
+  if (!fired) return undefined;
+  const started = byId.get(String(fired.timerFiredEventAttributes!.startedEventId));
+  const attrs = started?.timerStartedEventAttributes;
+  if (!started || !attrs) return undefined;
+  const setBy = byId.get(String(attrs.workflowTaskCompletedEventId))?.workflowTaskCompletedEventAttributes;
+  const setTaskStart = at(byId.get(String(setBy?.startedEventId)));
+  const duration = tsToMs(attrs.startToFireTimeout);
+  const woke = events.find((e) => e.workflowTaskStartedEventAttributes && Number(e.eventId) > Number(fired.eventId));
+  if (!woke) return undefined;
+  return {
+    aim: setTaskStart + duration - dueAt,
+    arm: at(started) - setTaskStart,
+    fire: at(fired) - (at(started) + duration),
+    pickup: at(woke) - at(fired),
+    notify: arrivedAt - at(woke),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * Reading where a breach's lateness went off a history (bench/lib/lateness-parts.ts): the parts of
+ * a hand-written history, which add up to the lateness.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { msToTs } from '@temporalio/common/lib/time.js';
+import { latenessParts } from '../../bench/lib/lateness-parts.js';
+import type { HistoryEvent } from '../../bench/lib/same-actions-plan.js';
+
+const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
+// Ids as plain numbers (the SDK's are Longs; the reading compares them as strings).
+const event = (eventId: number, at: number, attrs: Record<string, unknown>): HistoryEvent => ({ eventId, eventTime: msToTs(T0 + at), ...attrs }) as unknown as HistoryEvent;
+
+test('a timer set by a slow task: arm is the task, and the parts add up to the lateness', () => {
+  const due = T0 + 60_000;
+  const events = [
+    event(1, 0, { workflowExecutionStartedEventAttributes: {} }),
+    event(2, 0, { workflowTaskScheduledEventAttributes: {} }),
+    event(3, 100, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
+    // The task read its clock at 100 ms and aimed at the due time; it completed at 700 ms.
+    event(4, 700, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
+    event(5, 700, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: msToTs(59_900), workflowTaskCompletedEventId: 4 } }),
+    event(6, 60_605, { timerFiredEventAttributes: { timerId: '1', startedEventId: 5 } }),
+    event(7, 60_605, { workflowTaskScheduledEventAttributes: {} }),
+    event(8, 60_615, { workflowTaskStartedEventAttributes: { scheduledEventId: 7 } }),
+  ];
+  const arrived = T0 + 60_640;
+  const parts = latenessParts(events, due, arrived);
+  assert.deepEqual(parts, { aim: 0, arm: 600, fire: 5, pickup: 10, notify: 25 });
+  assert.equal(Object.values(parts!).reduce((a, b) => a + b, 0), arrived - due);
+});
+
+test('no timer fired before the arrival: nothing to read', () => {
+  const events = [event(1, 0, { workflowExecutionStartedEventAttributes: {} })];
+  assert.equal(latenessParts(events, T0, T0 + 1_000), undefined);
+});
