@@ -68,6 +68,7 @@ async function main(): Promise<void> {
       activities: createActivities(config, undefined, oncall, { tickets: () => reportSources.tickets }),
       workflowBundle: await cachedWorkflowBundle(),
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
+      maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
       deadlockTimeoutS: config.WORKFLOW_DEADLOCK_TIMEOUT,
     });
     const running = worker.run();

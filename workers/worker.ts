@@ -76,6 +76,12 @@ export interface TicketWorkerOptions {
   /** Each cached ticket costs about 0.25 MiB: size the cache for the open tickets expected. */
   maxCachedWorkflows?: number;
   workflowBundle?: WorkerOptions['workflowBundle'];
+  /**
+   * Workflow tasks taken from the server at once. Their workflow code runs one activation at a
+   * time on the workflow thread, and a ticket's clock reads the task's start: a task that waits in
+   * the worker behind others arms its timer that much late.
+   */
+  maxConcurrentWorkflowTasks?: number;
   /** Seconds one call into workflow code may run; 0: no deadlock guard (see workerWithDeadlockTimeout). Default: the SDK's 5 s. */
   deadlockTimeoutS?: number;
 }
@@ -89,6 +95,7 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     ...(opts.workflowBundle ? { workflowBundle: opts.workflowBundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: opts.activities,
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+    ...(opts.maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks } : {}),
   });
 }
 

@@ -101,7 +101,7 @@ export async function ticketHarness(
 
 /**
  * A real history of a ticket opened and left to breach its first response, on a time-skipping
- * server: for replaying it (the deadlock-guard test, `npm run bench:replay`).
+ * server: for replaying it (the worker-settings test, `npm run bench:replay`).
  */
 export async function breachedTicketHistory(env: TestWorkflowEnvironment, harness: TicketHarness, intake: IntakeInput) {
   const { ticket } = await harness.tickets.open(intake);

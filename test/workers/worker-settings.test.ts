@@ -1,12 +1,15 @@
 /**
- * WORKFLOW_DEADLOCK_TIMEOUT: the SDK's guard on each call into workflow code, in seconds, or off
- * (no watchdog thread per call; see workerWithDeadlockTimeout in workers/worker.ts).
+ * The worker's settings for workflow code:
+ * - WORKFLOW_DEADLOCK_TIMEOUT: the SDK's guard on each call into workflow code, in seconds, or off
+ *   (no watchdog thread per call; see workerWithDeadlockTimeout in workers/worker.ts);
+ * - WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: the workflow tasks the worker takes at once (a task that
+ *   waits in the worker arms its timer late; see createTicketWorker).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ConfigError, loadConfig } from '../../workers/config.js';
-import { cachedWorkflowBundle, workerWithDeadlockTimeout } from '../../workers/worker.js';
+import { cachedWorkflowBundle, createTicketWorker, workerWithDeadlockTimeout } from '../../workers/worker.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { breachedTicketHistory, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
@@ -19,6 +22,17 @@ test('WORKFLOW_DEADLOCK_TIMEOUT: 5 s unless set, whole seconds or off, anything 
     assert.throws(
       () => loadConfig({ WORKFLOW_DEADLOCK_TIMEOUT: wrong }),
       (err: unknown) => err instanceof ConfigError && err.message === `WORKFLOW_DEADLOCK_TIMEOUT: expected whole seconds from 1 to 9999, or off (got "${wrong}")`,
+    );
+  }
+});
+
+test('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 16 unless set, a whole number of at least 2, anything else stops the start naming the setting', () => {
+  assert.equal(loadConfig({}).WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, 16);
+  assert.equal(loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: '40' }).WORKER_MAX_CONCURRENT_WORKFLOW_TASKS, 40);
+  for (const wrong of ['1', '0', 'x', '2.5']) {
+    assert.throws(
+      () => loadConfig({ WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: wrong }),
+      (err: unknown) => err instanceof ConfigError && err.message.startsWith('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: ') && err.message.endsWith(`(got "${wrong}")`),
     );
   }
 });
@@ -41,4 +55,21 @@ test("a breached ticket's history replays the same with the guard at 1 s and wit
     // Throws DeterminismViolationError if the replay's commands differ from the history's.
     await workerWithDeadlockTimeout(seconds).runReplayHistory({ workflowBundle }, history, workflowId);
   }
+});
+
+test('the ticket worker takes as many workflow tasks at once as it is given', async () => {
+  const worker = await createTicketWorker({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: 'slots-only',
+    activities: outboxActivities().activities,
+    workflowBundle: await cachedWorkflowBundle(),
+    maxConcurrentWorkflowTasks: 3,
+  });
+  const slots = worker.options.tuner.workflowTaskSlotSupplier;
+  // A worker holds its connection until it has run and stopped.
+  const running = worker.run();
+  worker.shutdown();
+  await running;
+  assert.deepEqual(slots.type === 'fixed-size' ? slots.numSlots : slots, 3);
 });
