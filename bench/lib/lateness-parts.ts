@@ -7,7 +7,8 @@
  *   about 0 unless the timer aims past the deadline.
  * - `arm`: the server starts a timer when the workflow task that set it completes, but the
  *   workflow computed its duration at the task's start (workflow time). So a timer fires late by
- *   the time that task took: the worker's run time of the task.
+ *   the time that task took: its wait in the worker for the workflow thread, its workflow code
+ *   and its local activities.
  * - `fire`: the server's timer queue, from the armed fire time to the TimerFired event.
  * - `pickup`: from TimerFired to the worker starting the workflow task it caused (server dispatch,
  *   the worker's poll and slots).
