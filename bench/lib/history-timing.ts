@@ -16,9 +16,15 @@ export interface HistoryTiming {
   activityRunMs: number;
 }
 
+/** An event's time (epoch ms); NaN for a missing event. */
+export const eventMs = (e: HistoryEvent | undefined): number => (e?.eventTime ? tsToMs(e.eventTime) : NaN);
+
+/** A history's events by id (ids as strings: the SDK's are Longs). */
+export const eventsById = (events: readonly HistoryEvent[]): Map<string, HistoryEvent> => new Map(events.map((e) => [String(e.eventId), e]));
+
 export function historyTiming(events: HistoryEvent[]): HistoryTiming {
-  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : NaN);
-  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const at = eventMs;
+  const byId = eventsById(events);
   const timing: HistoryTiming = { wallMs: at(events.at(-1)) - at(events[0]), workflowTasks: 0, workflowTaskQueueMs: 0, workflowTaskRunMs: 0, activityQueueMs: 0, activityRunMs: 0 };
   for (const e of events) {
     if (e.workflowTaskStartedEventAttributes) {

@@ -18,6 +18,7 @@
  * aim + arm + fire + pickup + notify = lateness.
  */
 import { tsToMs } from '@temporalio/common/lib/time.js';
+import { eventMs, eventsById } from './history-timing.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 
 export const PARTS = ['aim', 'arm', 'fire', 'pickup', 'notify'] as const;
@@ -25,8 +26,8 @@ export type Part = (typeof PARTS)[number];
 export type LatenessParts = Record<Part, number>;
 
 export function latenessParts(events: readonly HistoryEvent[], dueAt: number, arrivedAt: number): LatenessParts | undefined {
-  const at = (e: HistoryEvent | undefined) => (e?.eventTime ? tsToMs(e.eventTime) : NaN);
-  const byId = new Map(events.map((e) => [String(e.eventId), e]));
+  const at = eventMs;
+  const byId = eventsById(events);
   const fired = events.filter((e) => e.timerFiredEventAttributes && at(e) <= arrivedAt).at(-1);
   if (!fired) return undefined;
   const started = byId.get(String(fired.timerFiredEventAttributes!.startedEventId));
