@@ -115,8 +115,54 @@ export async function breachedTicketHistory(env: TestWorkflowEnvironment, harnes
 }
 
 /**
- * Waits until a workflow has nothing in flight: no pending activity, no workflow task, and a
- * history that stopped growing. For assertions about what one more message adds.
+ * Events a workflow task's completion records after its WorkflowTaskCompleted: the commands it
+ * gave. A history that ends in these (after a completed task) has nothing left to process.
+ */
+const COMMAND_EVENTS = [
+  'timerStartedEventAttributes',
+  'timerCanceledEventAttributes',
+  'activityTaskScheduledEventAttributes',
+  'activityTaskCancelRequestedEventAttributes',
+  'markerRecordedEventAttributes',
+  'upsertWorkflowSearchAttributesEventAttributes',
+  'workflowPropertiesModifiedEventAttributes',
+  'workflowExecutionUpdateAcceptedEventAttributes',
+  'workflowExecutionUpdateCompletedEventAttributes',
+  'signalExternalWorkflowExecutionInitiatedEventAttributes',
+  'requestCancelExternalWorkflowExecutionInitiatedEventAttributes',
+  'startChildWorkflowExecutionInitiatedEventAttributes',
+] as const;
+const CLOSING_EVENTS = [
+  'workflowExecutionCompletedEventAttributes',
+  'workflowExecutionFailedEventAttributes',
+  'workflowExecutionCanceledEventAttributes',
+  'workflowExecutionTerminatedEventAttributes',
+  'workflowExecutionContinuedAsNewEventAttributes',
+  'workflowExecutionTimedOutEventAttributes',
+] as const;
+
+type Event = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
+
+/**
+ * Whether a history shows its workflow at rest: closed, or its last workflow task completed with
+ * nothing recorded after it but that task's own commands. A signal, a fired timer, an activity's
+ * result or a task still running (its local activities in flight) means busy.
+ */
+export function atRest(events: readonly Event[]): boolean {
+  for (let i = events.length - 1; i >= 0; i--) {
+    const e = events[i]!;
+    if (CLOSING_EVENTS.some((k) => e[k] != null)) return true;
+    if (e.workflowTaskCompletedEventAttributes) return true;
+    if (!COMMAND_EVENTS.some((k) => e[k] != null)) return false;
+  }
+  return false;
+}
+
+/**
+ * Waits until a workflow has nothing in flight: no pending activity, no workflow task, a history
+ * at rest (see `atRest`; the time-skipping server does not always report a task a worker holds
+ * open while its local activities run) and that stopped growing. For assertions about what one
+ * more message adds.
  */
 export async function settled(handle: WorkflowHandle, timeoutMs = 15_000): Promise<number> {
   const deadline = Date.now() + timeoutMs;
@@ -124,7 +170,7 @@ export async function settled(handle: WorkflowHandle, timeoutMs = 15_000): Promi
   for (;;) {
     const { raw } = await handle.describe();
     const length = Number(raw.workflowExecutionInfo?.historyLength ?? 0);
-    const busy = (raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask != null;
+    const busy = (raw.pendingActivities?.length ?? 0) > 0 || raw.pendingWorkflowTask != null || !atRest((await handle.fetchHistory()).events ?? []);
     if (!busy && length === last) return length;
     if (Date.now() > deadline) throw new Error(`workflow ${handle.workflowId} did not settle in ${timeoutMs} ms`);
     last = busy ? -1 : length;
