@@ -78,11 +78,11 @@ for (const name of ['breach', 'overload'] as const) {
   if (phase.ratios) console.log(`  ${name} tierline / naive: p50 ${phase.ratios.p50.toFixed(2)}, p99 ${phase.ratios.p99.toFixed(2)}, drain ${phase.ratios.drain.toFixed(2)}`);
 }
 console.log(`\nwhere the lateness went, p50 / p99 over a sample of each run's histories (ms; bench/lib/lateness-parts.ts)`);
-console.log(`  ${'phase / run'.padEnd(18)} ${PARTS.map((p) => p.padStart(17)).join('')}`);
+console.log(`  ${'phase / run'.padEnd(18)} ${PARTS.map((p) => p.padStart(17)).join('')}  woke after a sticky timeout`);
 for (const name of ['breach', 'overload'] as const) {
   for (const run of ['tierline', 'naive'] as const) {
     const parts = result[name]?.[run]?.parts;
-    if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}`);
+    if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}  ${parts.wakeTimedOut ?? 0} of ${parts.n}`);
   }
 }
 console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);

@@ -31,7 +31,7 @@ import { caroLikePolicy } from '../../test/fixtures/policies.js';
 import { start as startSlack, type SlackServer } from '../../test/servers/slack.js';
 import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
-import { PARTS, latenessParts, type LatenessParts, type Part } from './lateness-parts.js';
+import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
@@ -84,7 +84,11 @@ export interface RunFigures {
   parts?: PartsSummary;
 }
 
-export type PartsSummary = { n: number } & Record<Part, { p50: number; p99: number }>;
+export type PartsSummary = {
+  n: number;
+  /** Of the n, how many woke through a workflow task that first timed out on the sticky queue. */
+  wakeTimedOut?: number;
+} & Record<Part, { p50: number; p99: number }>;
 
 export interface PhaseResult {
   tierline: RunFigures;
@@ -129,12 +133,15 @@ async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, due
   const ids = [...arrivedAt.keys()];
   const step = Math.max(1, ids.length / size);
   const picked = Array.from({ length: Math.min(size, ids.length) }, (_, k) => ids[Math.floor(k * step)]!);
+  let wakeTimedOut = 0;
   const parts = await pooled(picked.length, 10, async (i) => {
     const id = picked[i]!;
     const events = ((await temporal.workflow.getHandle(workflowOf(id)).fetchHistory()).events ?? []) as HistoryEvent[];
-    return latenessParts(events, dueOf.get(id)!, arrivedAt.get(id)!);
+    const parts = latenessParts(events, dueOf.get(id)!, arrivedAt.get(id)!);
+    if (parts && wakeTimeouts(events, arrivedAt.get(id)!)! > 0) wakeTimedOut++;
+    return parts;
   });
-  return summariseParts(parts.filter((p): p is LatenessParts => p !== undefined));
+  return { ...summariseParts(parts.filter((p): p is LatenessParts => p !== undefined)), wakeTimedOut };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -218,7 +225,7 @@ function breachesIn(slack: SlackServer, pattern: RegExp): { at: number; key: str
 }
 
 function partsLine(parts: PartsSummary | undefined): string {
-  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories)` : '';
+  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout)` : '';
 }
 
 async function waitFor(done: () => boolean, deadline: number, poll = 500): Promise<void> {

@@ -16,6 +16,11 @@
  *   the task, the activity, the channel).
  *
  * aim + arm + fire + pickup + notify = lateness.
+ *
+ * `wakeTimeouts` counts the workflow tasks between the timer firing and the task that ran: a task
+ * on the worker's sticky queue that no poll took within `stickyQueueScheduleToStartTimeout` times
+ * out and is scheduled again on the ordinary queue, behind everything waiting there, with the
+ * whole history.
  */
 import { tsToMs } from '@temporalio/common/lib/time.js';
 import { eventMs, eventsById } from './history-timing.js';
@@ -25,19 +30,32 @@ export const PARTS = ['aim', 'arm', 'fire', 'pickup', 'notify'] as const;
 export type Part = (typeof PARTS)[number];
 export type LatenessParts = Record<Part, number>;
 
+/** The timer that woke the workflow before `arrivedAt`, and the workflow task that then started. */
+function wake(events: readonly HistoryEvent[], arrivedAt: number): { fired: HistoryEvent; woke: HistoryEvent } | undefined {
+  const fired = events.filter((e) => e.timerFiredEventAttributes && eventMs(e) <= arrivedAt).at(-1);
+  const woke = fired && events.find((e) => e.workflowTaskStartedEventAttributes && Number(e.eventId) > Number(fired.eventId));
+  return fired && woke ? { fired, woke } : undefined;
+}
+
+export function wakeTimeouts(events: readonly HistoryEvent[], arrivedAt: number): number | undefined {
+  const w = wake(events, arrivedAt);
+  if (!w) return undefined;
+  const between = (e: HistoryEvent) => Number(e.eventId) > Number(w.fired.eventId) && Number(e.eventId) < Number(w.woke.eventId);
+  return events.filter((e) => e.workflowTaskTimedOutEventAttributes && between(e)).length;
+}
+
 export function latenessParts(events: readonly HistoryEvent[], dueAt: number, arrivedAt: number): LatenessParts | undefined {
   const at = eventMs;
   const byId = eventsById(events);
-  const fired = events.filter((e) => e.timerFiredEventAttributes && at(e) <= arrivedAt).at(-1);
-  if (!fired) return undefined;
+  const w = wake(events, arrivedAt);
+  if (!w) return undefined;
+  const { fired, woke } = w;
   const started = byId.get(String(fired.timerFiredEventAttributes!.startedEventId));
   const attrs = started?.timerStartedEventAttributes;
   if (!started || !attrs) return undefined;
   const setBy = byId.get(String(attrs.workflowTaskCompletedEventId))?.workflowTaskCompletedEventAttributes;
   const setTaskStart = at(byId.get(String(setBy?.startedEventId)));
   const duration = tsToMs(attrs.startToFireTimeout);
-  const woke = events.find((e) => e.workflowTaskStartedEventAttributes && Number(e.eventId) > Number(fired.eventId));
-  if (!woke) return undefined;
   return {
     aim: setTaskStart + duration - dueAt,
     arm: at(started) - setTaskStart,

@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { latenessParts } from '../../bench/lib/lateness-parts.js';
+import { latenessParts, wakeTimeouts } from '../../bench/lib/lateness-parts.js';
 import type { HistoryEvent } from '../../bench/lib/same-actions-plan.js';
 
 const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
@@ -29,9 +29,32 @@ test('a timer set by a slow task: arm is the task, and the parts add up to the l
   const parts = latenessParts(events, due, arrived);
   assert.deepEqual(parts, { aim: 0, arm: 600, fire: 5, pickup: 10, notify: 25 });
   assert.equal(Object.values(parts!).reduce((a, b) => a + b, 0), arrived - due);
+  assert.equal(wakeTimeouts(events, arrived), 0);
+});
+
+test('a wake task that timed out on the sticky queue: counted, and its wait is pickup', () => {
+  const due = T0 + 60_000;
+  const events = [
+    event(1, 0, { workflowExecutionStartedEventAttributes: {} }),
+    event(2, 0, { workflowTaskScheduledEventAttributes: {} }),
+    event(3, 10, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
+    event(4, 30, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
+    event(5, 30, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: msToTs(59_990), workflowTaskCompletedEventId: 4 } }),
+    // Armed at 30 ms for 59.99 s: fires at 60.02 s.
+    event(6, 60_020, { timerFiredEventAttributes: { timerId: '1', startedEventId: 5 } }),
+    event(7, 60_020, { workflowTaskScheduledEventAttributes: {} }),
+    // No poll of the sticky queue took it within 10 s: scheduled again on the ordinary queue.
+    event(8, 70_020, { workflowTaskTimedOutEventAttributes: { scheduledEventId: 7, timeoutType: 2 } }),
+    event(9, 70_020, { workflowTaskScheduledEventAttributes: {} }),
+    event(10, 95_000, { workflowTaskStartedEventAttributes: { scheduledEventId: 9 } }),
+  ];
+  const arrived = T0 + 95_030;
+  assert.deepEqual(latenessParts(events, due, arrived), { aim: 0, arm: 20, fire: 0, pickup: 34_980, notify: 30 });
+  assert.equal(wakeTimeouts(events, arrived), 1);
 });
 
 test('no timer fired before the arrival: nothing to read', () => {
   const events = [event(1, 0, { workflowExecutionStartedEventAttributes: {} })];
   assert.equal(latenessParts(events, T0, T0 + 1_000), undefined);
+  assert.equal(wakeTimeouts(events, T0 + 1_000), undefined);
 });
