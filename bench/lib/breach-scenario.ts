@@ -138,7 +138,7 @@ async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, due
     const id = picked[i]!;
     const events = ((await temporal.workflow.getHandle(workflowOf(id)).fetchHistory()).events ?? []) as HistoryEvent[];
     const parts = latenessParts(events, dueOf.get(id)!, arrivedAt.get(id)!);
-    if (parts && wakeTimeouts(events, arrivedAt.get(id)!)! > 0) wakeTimedOut++;
+    if (parts && (wakeTimeouts(events, arrivedAt.get(id)!) ?? 0) > 0) wakeTimedOut++;
     return parts;
   });
   return { ...summariseParts(parts.filter((p): p is LatenessParts => p !== undefined)), wakeTimedOut };

@@ -148,7 +148,7 @@ type Event = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['ev
  * nothing recorded after it but that task's own commands. A signal, a fired timer, an activity's
  * result or a task still running (its local activities in flight) means busy.
  */
-export function atRest(events: readonly Event[]): boolean {
+function atRest(events: readonly Event[]): boolean {
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
     if (CLOSING_EVENTS.some((k) => e[k] != null)) return true;
@@ -160,7 +160,7 @@ export function atRest(events: readonly Event[]): boolean {
 
 /**
  * Waits until a workflow has nothing in flight: no pending activity, no workflow task, a history
- * at rest (see `atRest`; the time-skipping server does not always report a task a worker holds
+ * at rest (see `atRest`; the time-skipping server does not report a task that a worker holds
  * open while its local activities run) and that stopped growing. For assertions about what one
  * more message adds.
  */
