@@ -55,6 +55,16 @@ export function createNotificationActivities(deps: NotificationDeps) {
   const link = (ticketId: string) => `${deps.publicUrl}/v1/tickets/${ticketId}`;
   const slackChannel = (queue: string) => deps.slack?.channels[queue] ?? deps.slack?.channels.default;
 
+  async function updateTicketCard(input: { key: string; slackChannel: string; ts: string; card: TicketCard }): Promise<Delivery> {
+    const card = { ...input.card, link: link(input.card.ticketId) };
+    if (deps.slack && !input.slackChannel.startsWith('outbox:')) {
+      await deps.slack.activities.updateTicketCard({ channel: input.slackChannel, ts: input.ts, card });
+      return { channel: 'slack', attempts: attempt() };
+    }
+    await deps.outbox.write(input.key, `team-card:${input.slackChannel}`, { card });
+    return { channel: 'outbox', attempts: attempt() };
+  }
+
   return {
     async notifyCustomer(notice: CustomerNotice): Promise<Delivery> {
       const vars: Record<string, string> = { teamName: deps.teamName, link: link(notice.ticketId), ...notice.vars };
@@ -110,23 +120,32 @@ export function createNotificationActivities(deps: NotificationDeps) {
       return { channel: 'outbox', attempts: attempt(), slackChannel: `outbox:${input.queue}`, ts: input.key };
     },
 
-    async updateTicketCard(input: { key: string; slackChannel: string; ts: string; card: TicketCard }): Promise<Delivery> {
-      const card = { ...input.card, link: link(input.card.ticketId) };
-      if (deps.slack && !input.slackChannel.startsWith('outbox:')) {
-        await deps.slack.activities.updateTicketCard({ channel: input.slackChannel, ts: input.ts, card });
-        return { channel: 'slack', attempts: attempt() };
-      }
-      await deps.outbox.write(input.key, `team-card:${input.slackChannel}`, { card });
-      return { channel: 'outbox', attempts: attempt() };
-    },
+    updateTicketCard,
 
-    async postThreadMessage(input: { key: string; slackChannel: string; threadTs: string; text: string }): Promise<Delivery> {
+    /**
+     * A message in the thread under the ticket's card. With `card`, the card above it is edited
+     * too, in the same activity: the edit that goes with an SLA notice or an escalation then costs
+     * no round trip of its own. The edit is best effort: when it fails, the message still counts
+     * as sent, `cardEdited` is false, and the workflow's own card refresh makes the edit with its
+     * own retries.
+     */
+    async postThreadMessage(input: { key: string; slackChannel: string; threadTs: string; text: string; card?: { key: string; card: TicketCard } }): Promise<Delivery & { cardEdited?: boolean }> {
+      let delivery: Delivery;
       if (deps.slack && !input.slackChannel.startsWith('outbox:')) {
         await deps.slack.activities.postThreadMessage({ idempotencyKey: input.key, channel: input.slackChannel, threadTs: input.threadTs, text: input.text });
-        return { channel: 'slack', attempts: attempt() };
+        delivery = { channel: 'slack', attempts: attempt() };
+      } else {
+        await deps.outbox.write(input.key, `team-thread:${input.slackChannel}`, { thread: input.threadTs, text: input.text });
+        delivery = { channel: 'outbox', attempts: attempt() };
       }
-      await deps.outbox.write(input.key, `team-thread:${input.slackChannel}`, { thread: input.threadTs, text: input.text });
-      return { channel: 'outbox', attempts: attempt() };
+      if (!input.card) return delivery;
+      try {
+        await updateTicketCard({ key: input.card.key, slackChannel: input.slackChannel, ts: input.threadTs, card: input.card.card });
+        return { ...delivery, cardEdited: true };
+      } catch (err) {
+        Context.current().log.warn('the card edit after a thread message failed; the card refresh will make it', { error: err instanceof Error ? err.message : String(err) });
+        return { ...delivery, cardEdited: false };
+      }
     },
   };
 }

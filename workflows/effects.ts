@@ -115,6 +115,14 @@ const knowledgeBase = proxyActivities<KnowledgeBaseActivities>({
 export class EffectRunner {
   private readonly queues: SendQueues;
   private cardRefreshQueued = false;
+  /**
+   * The card as this run last posted or edited it (its message and rendering). A refresh that
+   * would render the same card is skipped: a thread message carries the edit its state calls for,
+   * so the refresh that follows it finds nothing to do. Sends on the team queue run one at a
+   * time, in order, so this is what Slack shows. Rebuilt the same way on replay; it starts empty
+   * after a continue-as-new (the first refresh then edits).
+   */
+  private cardShown: string | undefined;
 
   constructor(
     private readonly state: () => TicketState,
@@ -179,8 +187,12 @@ export class EffectRunner {
         this.push('team', effect.key, async () => {
           this.cardRefreshQueued = false;
           const card = this.state().teamCard;
-          if (!card) return undefined;
-          return via.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: ticketCard(this.state()) });
+          const edit = card && this.cardEdit(card);
+          // No card yet (its post renders the state then), or the card shows this state already.
+          if (!card || !edit) return undefined;
+          const edited = await via.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: edit.card });
+          this.cardShown = edit.shown;
+          return edited;
         });
       }
     }
@@ -244,18 +256,35 @@ export class EffectRunner {
     return undefined;
   }
 
+  /** The card rendered from the state now, unless the card at `at` shows exactly that already. */
+  private cardEdit(at: { channel: string; ts: string }): { card: TicketCard; shown: string } | undefined {
+    const card = ticketCard(this.state());
+    const shown = JSON.stringify([at.channel, at.ts, card]);
+    return shown === this.cardShown ? undefined : { card, shown };
+  }
+
+  /**
+   * A thread message under the ticket's card (posting the card first if there is none yet). The
+   * message carries the card's edit when the state has changed what the card shows: one call
+   * instead of a message and a separate refresh.
+   */
   private async teamMessage(via: Notify, effect: Extract<Effect, { type: 'notifyTeam' }>, turn: () => Promise<void>): Promise<Delivery> {
     let card = this.state().teamCard;
     if (!card || effect.event === 'opened') {
       const state = this.state();
       const tier = state.policy.tiers.find((t) => t.id === state.tier);
-      const posted = await via.postTicketCard({ key: `${effect.key}/card`, queue: tier?.queue ?? tier?.id ?? 'default', card: ticketCard(state) });
+      const rendered = ticketCard(state);
+      const posted = await via.postTicketCard({ key: `${effect.key}/card`, queue: tier?.queue ?? tier?.id ?? 'default', card: rendered });
       this.feed({ type: 'teamCardPosted', channel: posted.slackChannel, ts: posted.ts });
       card = { channel: posted.slackChannel, ts: posted.ts };
+      this.cardShown = JSON.stringify([card.channel, card.ts, rendered]);
       if (effect.event === 'opened') return posted;
       await turn();
     }
-    return via.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text });
+    const edit = this.cardEdit(card);
+    const sent = await via.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text, ...(edit ? { card: { key: `${effect.key}/card-edit`, card: edit.card } } : {}) });
+    if (edit && sent.cardEdited) this.cardShown = edit.shown;
+    return sent;
   }
 
   private push(queue: Queue, key: string, send: (turn: () => Promise<void>) => Promise<SendOutcome | undefined>): void {
