@@ -7,7 +7,7 @@
 import { Context } from '@temporalio/activity';
 import type { EmailActivities, EmailTemplate } from './email.js';
 import { requesterLink, type RequesterLink } from '../client/requester-links.js';
-import { NotificationErrorType, permanentFailure } from './errors.js';
+import { describe, NotificationErrorType, permanentFailure } from './errors.js';
 import type { Outbox } from './outbox.js';
 import type { SlackActivities, TicketCard } from './slack.js';
 
@@ -143,7 +143,7 @@ export function createNotificationActivities(deps: NotificationDeps) {
         await updateTicketCard({ key: input.card.key, slackChannel: input.slackChannel, ts: input.threadTs, card: input.card.card });
         return { ...delivery, cardEdited: true };
       } catch (err) {
-        Context.current().log.warn('the card edit after a thread message failed; the card refresh will make it', { error: err instanceof Error ? err.message : String(err) });
+        Context.current().log.warn('the card edit after a thread message failed; the card refresh will make it', { error: describe(err) });
         return { ...delivery, cardEdited: false };
       }
     },

@@ -112,6 +112,9 @@ const knowledgeBase = proxyActivities<KnowledgeBaseActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '10s', maximumAttempts: 4 },
 });
 
+/** What identifies a card as Slack shows it: its message and its rendering. */
+const cardShownAs = (at: { channel: string; ts: string }, card: TicketCard) => JSON.stringify([at.channel, at.ts, card]);
+
 export class EffectRunner {
   private readonly queues: SendQueues;
   private cardRefreshQueued = false;
@@ -186,9 +189,9 @@ export class EffectRunner {
         const via = effect.alarm ? notifyNow : notify;
         this.push('team', effect.key, async () => {
           this.cardRefreshQueued = false;
-          const card = this.state().teamCard;
-          const edit = card && this.cardEdit(card);
           // No card yet (its post renders the state then), or the card shows this state already.
+          const card = this.state().teamCard;
+          const edit = card ? this.cardEdit(card) : undefined;
           if (!card || !edit) return undefined;
           const edited = await via.updateTicketCard({ key: effect.key, slackChannel: card.channel, ts: card.ts, card: edit.card });
           this.cardShown = edit.shown;
@@ -259,7 +262,7 @@ export class EffectRunner {
   /** The card rendered from the state now, unless the card at `at` shows exactly that already. */
   private cardEdit(at: { channel: string; ts: string }): { card: TicketCard; shown: string } | undefined {
     const card = ticketCard(this.state());
-    const shown = JSON.stringify([at.channel, at.ts, card]);
+    const shown = cardShownAs(at, card);
     return shown === this.cardShown ? undefined : { card, shown };
   }
 
@@ -277,7 +280,7 @@ export class EffectRunner {
       const posted = await via.postTicketCard({ key: `${effect.key}/card`, queue: tier?.queue ?? tier?.id ?? 'default', card: rendered });
       this.feed({ type: 'teamCardPosted', channel: posted.slackChannel, ts: posted.ts });
       card = { channel: posted.slackChannel, ts: posted.ts };
-      this.cardShown = JSON.stringify([card.channel, card.ts, rendered]);
+      this.cardShown = cardShownAs(card, rendered);
       if (effect.event === 'opened') return posted;
       await turn();
     }
