@@ -96,13 +96,15 @@ const EnvSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').default(1000),
   // Workflow tasks the worker takes from the server at once (workers/worker.ts).
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2').default(16),
-  // How long one call into a ticket's workflow code may run before the SDK calls it deadlocked
-  // (workers/worker.ts): seconds, or off.
+  // How long one activation of a ticket's workflow code may run before its task fails as
+  // deadlocked (ticketWorkerClass in workers/worker.ts): seconds, or off.
   WORKFLOW_DEADLOCK_TIMEOUT: z
     .string()
     .regex(/^(off|[1-9]\d{0,3})$/, 'expected whole seconds from 1 to 9999, or off')
     .transform((v) => (v === 'off' ? 0 : Number(v)))
     .default(5),
+  // The SDK's per-promise stack capture, for the Temporal UI's stack-trace query (ticketWorkerClass).
+  WORKFLOW_STACK_TRACES: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off').transform((v) => v === 'on'),
   // Metrics (workers/metrics.ts, adapters/http/metrics.ts): the worker's Prometheus exporter, and
   // the bearer token the API's GET /metrics asks for (without it, loopback clients only).
   TEMPORAL_METRICS_ADDRESS: z.string().regex(/^(off|[^\s:/]+:\d{1,5})$/, 'expected host:port, e.g. 127.0.0.1:9464, or off').default('127.0.0.1:9464'),

@@ -7,7 +7,10 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, s
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { Worker as NodeWorker } from 'node:worker_threads';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { ThreadedVMWorkflowCreator, WorkerThreadClient } from '@temporalio/worker/lib/workflow/threaded-vm.js';
+import { ActivationGuardedCreator, checkSdkShape, withoutPromiseStacks } from './workflow-vm.mjs';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
@@ -49,21 +52,58 @@ export async function cachedWorkflowBundle(cacheDir = BUNDLE_CACHE_DIR): Promise
   return { code: readFileSync(file, 'utf8') };
 }
 
+/** How the worker runs workflow code (see workers/workflow-vm.mjs). */
+export interface WorkflowVmOptions {
+  /** Seconds one activation of a workflow's code may run before its task fails; 0: no guard. Default 5. */
+  deadlockTimeoutS?: number;
+  /** The SDK's per-promise stack capture, for the Temporal UI's stack-trace query. Default off. */
+  stackTraces?: boolean;
+}
+
+const WORKFLOW_THREAD = new URL('./workflow-thread.mjs', import.meta.url);
+
 /**
- * The SDK's Worker, with its deadlock guard set from WORKFLOW_DEADLOCK_TIMEOUT (the SDK does not
- * expose it). The SDK runs every call into workflow code under vm's `timeout`, and Node starts and
- * joins a watchdog thread for each such call: about 60 µs on an idle core, and a wait for the
- * scheduler on a busy one. A ticket's breach makes about twenty such calls; `npm run bench:replay`
- * measures what the guard costs a replay. With 0 (off) workflow code runs unguarded: code stuck in a
- * loop then holds the workflow thread, and every ticket waits, instead of that one ticket's task
- * failing after the timeout.
+ * The SDK's Worker, running workflow code the way workers/workflow-vm.mjs describes:
+ *
+ * - The deadlock guard covers a whole activation, not each call into workflow code. The SDK runs
+ *   every call under vm's `timeout`, and Node starts and joins a watchdog thread for each: about
+ *   60 µs on an idle core, and a wait for the scheduler on a busy one. An activation makes four to
+ *   eight calls; `npm run bench:replay` measures what that costs a replay. With 0 workflow code
+ *   runs unguarded: code stuck in a loop then holds the workflow thread, and every ticket waits,
+ *   instead of that one ticket's task failing after the timeout.
+ * - The SDK's promise hook, which captures and source-maps a stack for every promise workflow
+ *   code creates so that the UI can show where a workflow waits, is off unless asked for. A ticket
+ *   always waits in the same place (its shell's loop); its state is in the `describe` query.
+ *
+ * Workflows run in the SDK's workflow threads, started from `workflow-thread.mjs`; in debug mode
+ * (and so in replays) they run in this thread, where the promise hook is then left off for the
+ * process's later workers too.
  */
-export function workerWithDeadlockTimeout(seconds: number): typeof Worker {
+export function ticketWorkerClass(vm: WorkflowVmOptions = {}): typeof Worker {
+  const guardMs = (vm.deadlockTimeoutS ?? 5) * 1000 || undefined;
+  const stackTraces = vm.stackTraces ?? false;
   return class TicketWorker extends Worker {
-    protected static override createWorkflowCreator(...[bundle, options, logger]: Parameters<typeof Worker.createWorkflowCreator>) {
-      // undefined: vm runs the call without a timeout, so without a watchdog thread.
-      const isolateExecutionTimeoutMs = seconds === 0 ? (undefined as unknown as number) : seconds * 1000;
-      return super.createWorkflowCreator(bundle, { ...options, isolateExecutionTimeoutMs }, logger);
+    protected static override async createWorkflowCreator(...[bundle, options, logger]: Parameters<typeof Worker.createWorkflowCreator>) {
+      // The SDK's own path for what tierline does not use.
+      if (options.reuseV8Context === false || options.patchActivationCallback) return super.createWorkflowCreator(bundle, options, logger);
+      checkSdkShape();
+      const registeredActivityNames = new Set(options.activities.keys());
+      // undefined: no guard (vm runs a call without a timeout, so without a watchdog thread).
+      const isolateExecutionTimeoutMs = guardMs as number;
+      if (options.debugMode) {
+        if (!stackTraces) withoutPromiseStacks();
+        return ActivationGuardedCreator.create(bundle, isolateExecutionTimeoutMs, registeredActivityNames);
+      }
+      const clients = Array.from(
+        { length: options.workflowThreadPoolSize },
+        () => new WorkerThreadClient(new NodeWorker(WORKFLOW_THREAD, { workerData: { stackTraces } }), logger),
+      );
+      await Promise.all(
+        clients.map((client) =>
+          client.send({ type: 'init', workflowBundle: bundle, isolateExecutionTimeoutMs, reuseV8Context: true, registeredActivityNames, hasPatchActivationCallback: false }),
+        ),
+      );
+      return new ThreadedVMWorkflowCreator(clients);
     }
   };
 }
@@ -82,12 +122,12 @@ export interface TicketWorkerOptions {
    * the worker behind others arms its timer that much late.
    */
   maxConcurrentWorkflowTasks?: number;
-  /** Seconds one call into workflow code may run; 0: no deadlock guard (see workerWithDeadlockTimeout). Default: the SDK's 5 s. */
-  deadlockTimeoutS?: number;
+  /** How workflow code runs: the deadlock guard, stack traces (see ticketWorkerClass). */
+  vm?: WorkflowVmOptions;
 }
 
 export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Worker> {
-  const TicketWorker = opts.deadlockTimeoutS === undefined ? Worker : workerWithDeadlockTimeout(opts.deadlockTimeoutS);
+  const TicketWorker = ticketWorkerClass(opts.vm);
   return TicketWorker.create({
     connection: opts.connection,
     namespace: opts.namespace,

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ConfigError, loadConfig } from '../../workers/config.js';
-import { cachedWorkflowBundle, createTicketWorker, workerWithDeadlockTimeout } from '../../workers/worker.js';
+import { cachedWorkflowBundle, createTicketWorker, ticketWorkerClass } from '../../workers/worker.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { breachedTicketHistory, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
@@ -53,7 +53,7 @@ test("a breached ticket's history replays the same with the guard at 1 s and wit
   const workflowBundle = await cachedWorkflowBundle();
   for (const seconds of [1, 0]) {
     // Throws DeterminismViolationError if the replay's commands differ from the history's.
-    await workerWithDeadlockTimeout(seconds).runReplayHistory({ workflowBundle }, history, workflowId);
+    await ticketWorkerClass({ deadlockTimeoutS: seconds }).runReplayHistory({ workflowBundle }, history, workflowId);
   }
 });
 
