@@ -62,7 +62,8 @@ const record = {
   versions: { node: process.versions.node, temporalSdk: '1.24.0', temporalCli: '1.9.1 (server 1.32.0)' },
   server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on',
   // Settings of tierline's worker taken from this process's environment (bench/lib/processes.ts).
-  workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default)',
+  workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default, per activation)',
+  workflowStackTraces: process.env.WORKFLOW_STACK_TRACES ?? 'off (default)',
   workerMaxConcurrentWorkflowTasks: process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? '16 (default)',
   gapMinutes,
 };
