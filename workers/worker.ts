@@ -73,7 +73,7 @@ const WORKFLOW_THREAD = new URL('./workflow-thread.mjs', import.meta.url);
  *   instead of that one ticket's task failing after the timeout.
  * - The SDK's promise hook, which captures and source-maps a stack for every promise workflow
  *   code creates so that the UI can show where a workflow waits, is off unless asked for. A ticket
- *   always waits in the same place (its shell's loop); its state is in the `describe` query.
+ *   always waits in the same place (its shell's loop); its state is in the `getTicket` query.
  *
  * Workflows run in the SDK's workflow threads, started from `workflow-thread.mjs`; in debug mode
  * (and so in replays) they run in this thread, where the promise hook is then left off for the
