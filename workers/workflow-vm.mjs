@@ -98,10 +98,10 @@ export class ActivationGuardedCreator extends sdk.reusableVm.ReusableVMWorkflowC
         return Promise.resolve({ runId: workflow.runId, failed: { failure: workflow.activator.errorToFailure(err) } });
       }
     };
-    for (const name of ['getAndResetSinkCalls', 'dispose']) {
-      const call = workflow[name].bind(workflow);
-      workflow[name] = (...args) => guarded(ms, () => call(...args));
-    }
+    // Disposing calls into the context too. (Taking the sink calls after an activation does not:
+    // it reads the activator from outside, and the SDK does not guard it either.)
+    const dispose = workflow.dispose.bind(workflow);
+    workflow.dispose = () => guarded(ms, dispose);
     return workflow;
   }
 }

@@ -1,7 +1,7 @@
 /**
  * The worker's settings for workflow code:
- * - WORKFLOW_DEADLOCK_TIMEOUT: the SDK's guard on each call into workflow code, in seconds, or off
- *   (no watchdog thread per call; see workerWithDeadlockTimeout in workers/worker.ts);
+ * - WORKFLOW_DEADLOCK_TIMEOUT: the guard on each activation of workflow code, in seconds, or off
+ *   (see ticketWorkerClass in workers/worker.ts; what the guard does: workflow-vm.test.ts);
  * - WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: the workflow tasks the worker takes at once (a task that
  *   waits in the worker arms its timer late; see createTicketWorker).
  */
