@@ -74,6 +74,7 @@ console.log(`history: a P2 ticket opened and breached, ${history.events?.length}
 const dir = mkdtempSync(join(tmpdir(), 'tierline-replay-'));
 const historyFile = join(dir, 'history.bin');
 writeFileSync(historyFile, proto.temporal.api.history.v1.History.encode(history).finish());
+// Built once here, so that the children only read it (and none times the build).
 await cachedWorkflowBundle();
 
 // 2. Replays, each variant in a process of its own, in turn.

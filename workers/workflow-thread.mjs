@@ -1,4 +1,4 @@
-// Entry of the ticket worker's workflow threads (see workflowCreator in workers/worker.ts): the
+// Entry of the ticket worker's workflow threads (see ticketWorkerClass in workers/worker.ts): the
 // SDK's own thread module, with the creator it makes swapped for ActivationGuardedCreator and the
 // promise hook left off unless `workerData.stackTraces`. Must not be imported from the main thread.
 import { createRequire } from 'node:module';

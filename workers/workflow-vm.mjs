@@ -49,7 +49,7 @@ const guardContext = vm.createContext({ run: undefined });
 const enter = new vm.Script('run()', { filename: 'tierline-activation-guard' });
 
 /** Runs `fn` synchronously; if it runs longer than `ms`, it is stopped and this throws. */
-export function guarded(ms, fn) {
+function guarded(ms, fn) {
   if (!ms) return fn();
   let out;
   guardContext.run = () => {
