@@ -1,6 +1,13 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
+// Every ticket on a workflow thread shares the modules of workflows/ and domain/ (they are
+// preloaded: see WORKFLOW_BUNDLE_OPTIONS in workers/worker.ts), so they keep no state of their own.
+const NO_MODULE_STATE = [
+  { selector: "Program > VariableDeclaration[kind!='const']", message: 'Workflow modules are shared by every workflow on a thread: no module-scope let or var.' },
+  { selector: "Program > ExportNamedDeclaration > VariableDeclaration[kind!='const']", message: 'Workflow modules are shared by every workflow on a thread: no module-scope let or var.' },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', '.tools/', '.data/', 'coverage/', 'bench/results/'] },
   js.configs.recommended,
@@ -20,6 +27,7 @@ export default tseslint.config(
         { group: ['node:*', 'fs', 'path', 'crypto', 'http', 'os', 'child_process'], message: 'The core and workflows do no I/O.' },
         { group: ['**/activities/*', '!**/activities/*.js'], message: 'Workflows import only types from activities.' },
       ] }],
+      'no-restricted-syntax': ['error', ...NO_MODULE_STATE],
     },
   },
   {
@@ -32,7 +40,7 @@ export default tseslint.config(
       'no-restricted-properties': ['error',
         { object: 'Date', property: 'now', message: 'The core never reads a clock: time is passed in.' },
         { object: 'Math', property: 'random', message: 'The core is deterministic.' }],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The core never reads a clock: time is passed in.' }],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'The core never reads a clock: time is passed in.' }, ...NO_MODULE_STATE],
     },
   },
 );

@@ -1,8 +1,10 @@
 /**
  * `npm run bench:replay`: what replaying a ticket costs the worker, for each way of running
  * workflow code (workers/workflow-vm.mjs): the SDK as it comes (its deadlock guard on every call
- * into workflow code, a stack captured for every promise), and tierline's worker with its guard per
- * activation, with and without the stack capture, and with no guard. A ticket that is not in the
+ * into workflow code, a stack captured for every promise, the modules of the workflow code
+ * evaluated for each workflow), and tierline's worker with its guard per activation, with and
+ * without the stack capture, without the preloading of the workflow code, and with no guard. A
+ * ticket that is not in the
  * worker's cache replays its whole history when it next wakes: at 10,000 open tickets and a cache
  * of 1,000, nearly every breach in the overload is a replay.
  *
@@ -18,19 +20,25 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
-import { cachedWorkflowBundle, ticketWorkerClass } from '../workers/worker.js';
+import { cachedWorkflowBundle, ticketWorkerClass, WORKFLOW_BUNDLE_OPTIONS } from '../workers/worker.js';
 import { environment, median } from './lib/run.js';
 
-const VARIANTS: Record<string, () => typeof Worker> = {
-  'SDK as it comes': () => Worker,
-  'guard per activation, stacks on': () => ticketWorkerClass({ stackTraces: true }),
-  'guard per activation (default)': () => ticketWorkerClass(),
-  'no guard': () => ticketWorkerClass({ deadlockTimeoutS: 0 }),
+/**
+ * Each variant: the worker class, and the bundle: tierline's (the workflow code preloaded, shared by
+ * every workflow on the thread: WORKFLOW_BUNDLE_OPTIONS) or the SDK's default one (each workflow
+ * evaluates the modules of the workflow code again).
+ */
+const VARIANTS: Record<string, { worker: () => typeof Worker; preloaded: boolean }> = {
+  'SDK as it comes': { worker: () => Worker, preloaded: false },
+  'guard per activation, stacks on': { worker: () => ticketWorkerClass({ stackTraces: true }), preloaded: true },
+  'modules per workflow': { worker: () => ticketWorkerClass(), preloaded: false },
+  'guard per activation (default)': { worker: () => ticketWorkerClass(), preloaded: true },
+  'no guard': { worker: () => ticketWorkerClass({ deadlockTimeoutS: 0 }), preloaded: true },
 };
 const DEFAULT_VARIANT = 'guard per activation (default)';
 
@@ -44,10 +52,11 @@ if (!(Number.isInteger(ROUNDS) && ROUNDS > 0)) throw new Error('--rounds: expect
 
 if (values.child) {
   // One variant's replays; prints the CPU per replay in ms.
-  const Cls = VARIANTS[values.child]?.();
-  if (!Cls || !values.history) throw new Error(`--child: expected one of ${Object.keys(VARIANTS).join(', ')}, with --history`);
+  const variant = VARIANTS[values.child];
+  if (!variant || !values.history) throw new Error(`--child: expected one of ${Object.keys(VARIANTS).join(', ')}, with --history`);
+  const Cls = variant.worker();
   const history = proto.temporal.api.history.v1.History.decode(readFileSync(values.history));
-  const bundle = await cachedWorkflowBundle();
+  const bundle = variant.preloaded ? await cachedWorkflowBundle() : { code: readFileSync(join(dirname(values.history), 'unshared-bundle.js'), 'utf8') };
   async function* histories() {
     for (let i = 0; i < REPLAYS; i++) yield { workflowId: `replay-${i}`, history };
   }
@@ -74,8 +83,9 @@ console.log(`history: a P2 ticket opened and breached, ${history.events?.length}
 const dir = mkdtempSync(join(tmpdir(), 'tierline-replay-'));
 const historyFile = join(dir, 'history.bin');
 writeFileSync(historyFile, proto.temporal.api.history.v1.History.encode(history).finish());
-// Built once here, so that the children only read it (and none times the build).
+// Built once here, so that the children only read them (and none times the build).
 await cachedWorkflowBundle();
+writeFileSync(join(dir, 'unshared-bundle.js'), (await bundleWorkflowCode({ workflowsPath: WORKFLOW_BUNDLE_OPTIONS.workflowsPath, logger: new DefaultLogger('WARN') })).code);
 
 // 2. Replays, each variant in a process of its own, in turn.
 const self = fileURLToPath(import.meta.url);

@@ -5,12 +5,12 @@
  */
 import { writeFileSync } from 'node:fs';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { WORKFLOWS_PATH } from './worker.js';
+import { WORKFLOW_BUNDLE_OPTIONS } from './worker.js';
 
 const out = process.argv[2];
 if (!out) {
   console.error('usage: bundle-workflows.ts OUTFILE');
   process.exit(2);
 }
-const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+const { code } = await bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
 writeFileSync(out, code);

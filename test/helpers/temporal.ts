@@ -11,7 +11,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import { TicketClient } from '../../client/tickets.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { testingExecutable } from '../../workers/temporal-tools.js';
-import { createTicketWorker, WORKFLOWS_PATH } from '../../workers/worker.js';
+import { createTicketWorker, WORKFLOW_BUNDLE_OPTIONS } from '../../workers/worker.js';
 import { TICKET_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes.js';
 import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import type { IntakeInput } from '../../domain/ticket/intake.js';
@@ -20,7 +20,7 @@ Runtime.install({ logger: new DefaultLogger('WARN') });
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
-  bundle ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  bundle ??= bundleWorkflowCode({ ...WORKFLOW_BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
   return bundle;
 }
 
