@@ -86,7 +86,7 @@ for (const name of ['breach', 'overload'] as const) {
     if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}  ${parts.wakeTimedOut ?? 0} of ${parts.n}`);
   }
 }
-console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);
+console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB as the intake ended, ${result.memory.settledRssMiB} MiB settled with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);
 console.log(`  intake ${result.intake.perSecond.toFixed(1)} tickets/s at concurrency ${values.concurrency}`);
 if (result.listing) for (const [name, l] of Object.entries(result.listing)) console.log(`  list ${name}: ${l.medianMs} ms (median of 5, ${l.rows} rows)`);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(record, null, 2)}\n`);

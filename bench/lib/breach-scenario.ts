@@ -100,8 +100,13 @@ export interface BreachResult {
   when: string;
   sizes: { open: number; due: number; overload: number; concurrency: number };
   intake: { seconds: number; perSecond: number };
-  /** tierline's worker process: with every ticket open, and its peak over the run. */
-  memory: { openRssMiB: number; peakMiB: number; cache: number | 'default'; naivePeakMiB?: number };
+  /**
+   * tierline's worker process: RSS as the intake ends (mid-way between two of V8's collections,
+   * so as much garbage as live data), settled (the median of the last ten one-second readings
+   * before the first deadline, every ticket open and the worker quiet since the intake), and its
+   * peak over the run.
+   */
+  memory: { openRssMiB: number; settledRssMiB: number; peakMiB: number; cache: number | 'default'; naivePeakMiB?: number };
   listing?: Record<string, { medianMs: number; rows: number }>;
   breach: PhaseResult;
   overload?: PhaseResult;
@@ -350,6 +355,15 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     const openRssMiB = tierline.memory().rssMiB;
     log(`tierline worker: RSS ${openRssMiB} MiB with ${opts.open} tickets open; waiting for the deadlines`);
 
+    const firstDue = Math.min(...phases[0]!.dues.values());
+    const readings: number[] = [];
+    while (Date.now() < firstDue - 1_000) {
+      readings.push(tierline.memory().rssMiB);
+      await sleep(1_000);
+    }
+    const settledRssMiB = readings.length ? Math.round(latencyStats(readings.slice(-10)).p50) : openRssMiB;
+    log(`tierline worker: RSS ${settledRssMiB} MiB settled (median of the last ten seconds before the first deadline)`);
+
     for (const phase of phases) {
       const pattern = new RegExp(`^${phase.metric} breached`);
       const arrivals = () => breachesIn(slack, pattern).map(({ at, key }) => ({ at, id: key.split('/')[0]! }));
@@ -360,7 +374,7 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       result[phase.name] = { tierline: f };
       log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms${partsLine(f.parts)}`);
     }
-    result.memory = { openRssMiB, peakMiB: tierline.memory().peakMiB, cache: opts.cache ?? 'default' };
+    result.memory = { openRssMiB, settledRssMiB, peakMiB: tierline.memory().peakMiB, cache: opts.cache ?? 'default' };
     await tierline.stop();
 
     if (opts.baseline) {
