@@ -18,9 +18,9 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * How the workflow code is bundled, wherever it is (the worker's cached bundle, the tests' one, a
  * worker given only the path). The whole workflow code is preloaded: a workflow thread evaluates
  * its modules once, when it starts, and every ticket on the thread shares them. Without this the
- * SDK evaluates every module of ours (57 of the bundle's 131) again for each workflow it creates,
- * that is for every new ticket and every replay of one that left the cache, and keeps a copy per
- * cached workflow.
+ * SDK evaluates every module of ours and six of its own (57 of the bundle's 131) again for each
+ * workflow it creates, that is for every new ticket and every replay of one that left the cache,
+ * and keeps a copy per cached workflow.
  *
  * Sharing is sound because no module of ours keeps state of its own: a workflow's state lives in
  * its run (the SDK's activator and the shell's closures), module scope holds only constants and
