@@ -93,7 +93,7 @@ const EnvSchema = z.object({
   API_TOKENS: apiTokens.optional(),
   TIERLINE_POLICY: z.string().min(1).default('caro'),
   LOG_LEVEL: z.enum(['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'], { error: 'expected one of TRACE, DEBUG, INFO, WARN, ERROR' }).default('WARN'),
-  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').default(1000),
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').default(2000),
   // Workflow tasks the worker takes from the server at once (workers/worker.ts).
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2').default(16),
   // How long one activation of a ticket's workflow code may run before its task fails as
