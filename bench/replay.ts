@@ -4,9 +4,8 @@
  * into workflow code, a stack captured for every promise, the modules of the workflow code
  * evaluated for each workflow), and tierline's worker with its guard per activation, with and
  * without the stack capture, without the preloading of the workflow code, and with no guard. A
- * ticket that is not in the
- * worker's cache replays its whole history when it next wakes: at 10,000 open tickets and a cache
- * of 1,000, nearly every breach in the overload is a replay.
+ * ticket that is not in the worker's cache replays its whole history when it next wakes: at 10,000
+ * open tickets and a cache of 2,000, most breaches in the overload are replays.
  *
  *   npm run bench:replay -- [--replays 200] [--rounds 3] [--json FILE]
  *

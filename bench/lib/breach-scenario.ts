@@ -33,6 +33,7 @@ import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
+import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
 
@@ -361,7 +362,7 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       readings.push(tierline.memory().rssMiB);
       await sleep(1_000);
     }
-    const settledRssMiB = readings.length ? Math.round(latencyStats(readings.slice(-10)).p50) : openRssMiB;
+    const settledRssMiB = readings.length ? Math.round(median(readings.slice(-10))) : openRssMiB;
     log(`tierline worker: RSS ${settledRssMiB} MiB settled (median of the last ten seconds before the first deadline)`);
 
     for (const phase of phases) {
