@@ -65,6 +65,10 @@ const record = {
   workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default, per activation)',
   workflowStackTraces: process.env.WORKFLOW_STACK_TRACES ?? 'off (default)',
   workerMaxConcurrentWorkflowTasks: process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? '16 (default)',
+  workerWorkflowThreads: process.env.WORKER_WORKFLOW_THREADS ?? '1 (default)',
+  // What else the measured processes ran with, when a run tries a setting of Node's or glibc's.
+  benchNodeArgs: process.env.BENCH_NODE_ARGS || 'none',
+  mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? 'glibc default',
   gapMinutes,
 };
 const row = (name: string, r: RunFigures) =>

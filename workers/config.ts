@@ -96,6 +96,8 @@ const EnvSchema = z.object({
   WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(1, 'expected at least 1').default(2000),
   // Workflow tasks the worker takes from the server at once (workers/worker.ts).
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2').default(16),
+  // Threads the worker runs workflow code on (the SDK's workflowThreadPoolSize; workers/worker.ts).
+  WORKER_WORKFLOW_THREADS: z.coerce.number({ error: 'expected a whole number from 1 to 8' }).int('expected a whole number from 1 to 8').min(1, 'expected a whole number from 1 to 8').max(8, 'expected a whole number from 1 to 8').default(1),
   // How long one activation of a ticket's workflow code may run before its task fails as
   // deadlocked (ticketWorkerClass in workers/worker.ts): seconds, or off.
   WORKFLOW_DEADLOCK_TIMEOUT: z

@@ -69,6 +69,7 @@ async function main(): Promise<void> {
       workflowBundle: await cachedWorkflowBundle(),
       maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS,
       maxConcurrentWorkflowTasks: config.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS,
+      workflowThreads: config.WORKER_WORKFLOW_THREADS,
       vm: { deadlockTimeoutS: config.WORKFLOW_DEADLOCK_TIMEOUT, stackTraces: config.WORKFLOW_STACK_TRACES },
     });
     const running = worker.run();

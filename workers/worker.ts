@@ -138,6 +138,12 @@ export interface TicketWorkerOptions {
    * the worker behind others arms its timer that much late.
    */
   maxConcurrentWorkflowTasks?: number;
+  /**
+   * Threads that run workflow code, each with its share of the cached tickets. One runs one
+   * activation at a time; more use more cores when replays hold the thread (tickets woken outside
+   * the cache), at the cost of a copy of the workflow code and a heap per thread. Default 1.
+   */
+  workflowThreads?: number;
   /** How workflow code runs: the deadlock guard, stack traces (see ticketWorkerClass). */
   vm?: WorkflowVmOptions;
 }
@@ -154,6 +160,7 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     activities: opts.activities,
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks } : {}),
+    ...(opts.workflowThreads ? { workflowThreadPoolSize: opts.workflowThreads } : {}),
   });
 }
 

@@ -3,7 +3,8 @@
  * - WORKFLOW_DEADLOCK_TIMEOUT: the guard on each activation of workflow code, in seconds, or off
  *   (see ticketWorkerClass in workers/worker.ts; what the guard does: workflow-vm.test.ts);
  * - WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: the workflow tasks the worker takes at once (a task that
- *   waits in the worker arms its timer late; see createTicketWorker).
+ *   waits in the worker arms its timer late; see createTicketWorker);
+ * - WORKER_WORKFLOW_THREADS: the threads that run workflow code.
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -37,6 +38,17 @@ test('WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: 16 unless set, a whole number of at 
   }
 });
 
+test('WORKER_WORKFLOW_THREADS: 1 unless set, a whole number from 1 to 8, anything else stops the start naming the setting', () => {
+  assert.equal(loadConfig({}).WORKER_WORKFLOW_THREADS, 1);
+  assert.equal(loadConfig({ WORKER_WORKFLOW_THREADS: '2' }).WORKER_WORKFLOW_THREADS, 2);
+  for (const wrong of ['0', '9', 'two', '1.5', '-1']) {
+    assert.throws(
+      () => loadConfig({ WORKER_WORKFLOW_THREADS: wrong }),
+      (err: unknown) => err instanceof ConfigError && err.message === `WORKER_WORKFLOW_THREADS: expected a whole number from 1 to 8 (got "${wrong}")`,
+    );
+  }
+});
+
 let env: TestWorkflowEnvironment;
 let harness: TicketHarness;
 before(async () => {
@@ -57,7 +69,7 @@ test("a breached ticket's history replays the same with the guard at 1 s and wit
   }
 });
 
-test('the ticket worker takes as many workflow tasks at once as it is given', async () => {
+test('the ticket worker takes as many workflow tasks at once, and runs workflow code on as many threads, as it is given', async () => {
   const worker = await createTicketWorker({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
@@ -65,7 +77,9 @@ test('the ticket worker takes as many workflow tasks at once as it is given', as
     activities: outboxActivities().activities,
     workflowBundle: await cachedWorkflowBundle(),
     maxConcurrentWorkflowTasks: 3,
+    workflowThreads: 2,
   });
+  assert.equal(worker.options.workflowThreadPoolSize, 2);
   const slots = worker.options.tuner.workflowTaskSlotSupplier;
   // A worker holds its connection until it has run and stopped.
   const running = worker.run();
