@@ -61,7 +61,7 @@ export interface TicketHarness {
 
 export async function ticketHarness(
   env: TestWorkflowEnvironment,
-  opts: { policy: Policy; activities: object; continueAsNewAfterEvents?: number; maxCachedWorkflows?: number },
+  opts: { policy: Policy; activities: object; continueAsNewAfterEvents?: number; maxCachedWorkflows?: number; workflowThreads?: number },
 ): Promise<TicketHarness> {
   const taskQueue = `test-${randomUUID()}`;
   const newWorker = async () =>
@@ -72,6 +72,7 @@ export async function ticketHarness(
       activities: opts.activities,
       workflowBundle: await workflowBundle(),
       ...(opts.maxCachedWorkflows !== undefined ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
+      ...(opts.workflowThreads !== undefined ? { workflowThreads: opts.workflowThreads } : {}),
     });
   const tickets = new TicketClient(env.client, {
     taskQueue,

@@ -4,7 +4,7 @@
  *   (see ticketWorkerClass in workers/worker.ts; what the guard does: workflow-vm.test.ts);
  * - WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: the workflow tasks the worker takes at once (a task that
  *   waits in the worker arms its timer late; see createTicketWorker);
- * - WORKER_WORKFLOW_THREADS: the threads that run workflow code.
+ * - WORKER_WORKFLOW_THREADS: the threads that run workflow code (tickets run on two, each its own).
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -86,4 +86,25 @@ test('the ticket worker takes as many workflow tasks at once, and runs workflow 
   worker.shutdown();
   await running;
   assert.deepEqual(slots.type === 'fixed-size' ? slots.numSlots : slots, 3);
+});
+
+test('tickets run on a worker with two workflow threads, each keeping its own state', { timeout: 120_000 }, async () => {
+  // The SDK gives each new workflow to the thread with the fewest: two tickets, one per thread.
+  const threaded = await ticketHarness(env, { policy: caroLikePolicy(), activities: outboxActivities().activities, workflowThreads: 2 });
+  try {
+    await threaded.run(async () => {
+      const { tickets } = threaded;
+      const a = (await tickets.open({ subject: 'Export hangs', requester: { email: 'ada@example.com' }, channel: 'email', priority: 'P2' })).ticket.id;
+      const b = (await tickets.open({ subject: 'Login loops', requester: { email: 'bob@example.com' }, channel: 'email', priority: 'P3' })).ticket.id;
+      await tickets.act(a, 'acknowledge', { actor: 'grace' });
+      await tickets.act(b, 'note', { actor: 'linus', body: 'seen on staging' });
+      const [ta, tb] = await Promise.all([tickets.get(a), tickets.get(b)]);
+      assert.equal(ta!.assignee, 'grace');
+      assert.equal(tb!.assignee, undefined);
+      assert.deepEqual(tb!.timeline.filter((e) => e.type === 'note').map((e) => e.data?.body), ['seen on staging']);
+      assert.deepEqual([ta!.subject, tb!.subject], ['Export hangs', 'Login loops']);
+    });
+  } finally {
+    await threaded.shutdown();
+  }
 });
