@@ -54,6 +54,8 @@ const apiTokens = z.string().transform((text, ctx) => {
   return out;
 });
 
+const oneToEight = 'expected a whole number from 1 to 8';
+
 const cron = z.string().regex(/^(off|(\S+\s+){4}\S+)$/, "expected a five-field cron expression such as '0 9 * * 1', or off");
 
 function validTimeZone(zone: string): boolean {
@@ -97,7 +99,7 @@ const EnvSchema = z.object({
   // Workflow tasks the worker takes from the server at once (workers/worker.ts).
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2').default(16),
   // Threads the worker runs workflow code on (the SDK's workflowThreadPoolSize; workers/worker.ts).
-  WORKER_WORKFLOW_THREADS: z.coerce.number({ error: 'expected a whole number from 1 to 8' }).int('expected a whole number from 1 to 8').min(1, 'expected a whole number from 1 to 8').max(8, 'expected a whole number from 1 to 8').default(1),
+  WORKER_WORKFLOW_THREADS: z.coerce.number({ error: oneToEight }).int(oneToEight).min(1, oneToEight).max(8, oneToEight).default(1),
   // How long one activation of a ticket's workflow code may run before its task fails as
   // deadlocked (ticketWorkerClass in workers/worker.ts): seconds, or off.
   WORKFLOW_DEADLOCK_TIMEOUT: z
