@@ -90,6 +90,13 @@ for (const name of ['breach', 'overload'] as const) {
     if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}  ${parts.wakeTimedOut ?? 0} of ${parts.n}`);
   }
 }
+console.log(`\nCPU per breach from the phase's first due time to its last notification (ms; user + system, from /proc)`);
+for (const name of ['breach', 'overload'] as const) {
+  for (const run of ['tierline', 'naive'] as const) {
+    const cpu = result[name]?.[run]?.cpuPerBreachMs;
+    if (cpu) console.log(`  ${`${name} ${run}`.padEnd(18)} worker ${String(cpu.worker).padStart(6)}  server ${String(cpu.server).padStart(6)}  both ${String(Math.round((cpu.worker + cpu.server) * 10) / 10).padStart(6)}`);
+  }
+}
 console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB as the intake ended, ${result.memory.settledRssMiB} MiB settled with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);
 console.log(`  intake ${result.intake.perSecond.toFixed(1)} tickets/s at concurrency ${values.concurrency}`);
 if (result.listing) for (const [name, l] of Object.entries(result.listing)) console.log(`  list ${name}: ${l.medianMs} ms (median of 5, ${l.rows} rows)`);

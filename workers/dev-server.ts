@@ -24,6 +24,8 @@ export interface DevServerOptions {
 export interface RunningDevServer {
   address: string;
   uiUrl: string;
+  /** The server's process id (the bench reads its CPU time). */
+  pid: number | undefined;
   stop(): Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
   return {
     address,
     uiUrl: `http://${opts.ip}:${opts.uiPort}`,
+    pid: child.pid,
     stop: () => stopChild(child),
   };
 }

@@ -33,6 +33,7 @@ import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
+import { cpuMeter } from './cpu.js';
 import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
@@ -83,6 +84,11 @@ export interface RunFigures {
   lastDue: number;
   /** Where the lateness went, from the histories of a sample of the run's workflows (bench/lib/lateness-parts.ts). */
   parts?: PartsSummary;
+  /**
+   * CPU the run's worker process and the Temporal server spent from the phase's first due time to
+   * its last notification, per breach (ms): which side of the machine's two cores a breach costs.
+   */
+  cpuPerBreachMs?: { worker: number; server: number };
 }
 
 export type PartsSummary = {
@@ -234,6 +240,22 @@ function partsLine(parts: PartsSummary | undefined): string {
   return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout)` : '';
 }
 
+/**
+ * Waits until `from` (a phase's first due time), then meters the CPU of the worker process and the
+ * server until `done` resolves; gives it per breach.
+ */
+async function meteredPhase(from: number, pids: { worker: number; server: number | undefined }, breaches: number, done: () => Promise<void>): Promise<{ worker: number; server: number }> {
+  await sleep(Math.max(0, from - Date.now()));
+  const meter = cpuMeter({ worker: [pids.worker], server: pids.server === undefined ? [] : [pids.server] });
+  await done();
+  const { worker = 0, server = 0 } = meter.read();
+  return { worker: Math.round((worker / breaches) * 10) / 10, server: Math.round((server / breaches) * 10) / 10 };
+}
+
+function cpuLine(cpu: { worker: number; server: number } | undefined): string {
+  return cpu ? `; CPU per breach: worker ${cpu.worker} ms, server ${cpu.server} ms` : '';
+}
+
 async function waitFor(done: () => boolean, deadline: number, poll = 500): Promise<void> {
   while (!done() && Date.now() < deadline) await sleep(poll);
 }
@@ -368,12 +390,15 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     for (const phase of phases) {
       const pattern = new RegExp(`^${phase.metric} breached`);
       const arrivals = () => breachesIn(slack, pattern).map(({ at, key }) => ({ at, id: key.split('/')[0]! }));
-      await waitFor(() => new Set(arrivals().map((a) => a.id)).size >= phase.dues.size, Math.max(...phase.dues.values()) + 5 * 60_000);
+      const cpu = await meteredPhase(Math.min(...phase.dues.values()), { worker: tierline.pid, server: server.pid }, phase.dues.size, () =>
+        waitFor(() => new Set(arrivals().map((a) => a.id)).size >= phase.dues.size, Math.max(...phase.dues.values()) + 5 * 60_000),
+      );
       await sleep(2_000); // a late duplicate would show here
       const { arrivedAt, ...f } = figures(arrivals(), phase.dues);
+      f.cpuPerBreachMs = cpu;
       if (opts.parts) f.parts = await sampleParts(temporal, arrivedAt, phase.dues, ticketWorkflowId);
       result[phase.name] = { tierline: f };
-      log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms${partsLine(f.parts)}`);
+      log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms${partsLine(f.parts)}${cpuLine(cpu)}`);
     }
     result.memory = { openRssMiB, settledRssMiB, peakMiB: tierline.memory().peakMiB, cache: opts.cache ?? 'default' };
     await tierline.stop();
@@ -396,14 +421,17 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       for (const phase of phases) {
         const dues = new Map([...phase.dues].map(([id, at]) => [`${phase.name}-${id}`, at + shift]));
         const arrivals = () => breachesIn(slack, new RegExp(`^naive breach ${phase.name}-`)).map(({ at, key }) => ({ at, id: key }));
-        await waitFor(() => arrivals().length >= dues.size, Math.max(...dues.values()) + 5 * 60_000);
+        const cpu = await meteredPhase(Math.min(...dues.values()), { worker: naive.pid, server: server.pid }, dues.size, () =>
+          waitFor(() => arrivals().length >= dues.size, Math.max(...dues.values()) + 5 * 60_000),
+        );
         await sleep(2_000);
         const r = result[phase.name]!;
         const { arrivedAt, ...f } = figures(arrivals(), dues);
+        f.cpuPerBreachMs = cpu;
         if (opts.parts) f.parts = await sampleParts(temporal, arrivedAt, dues, (id) => `naive-${id}`);
         r.naive = f;
         r.ratios = { p50: r.tierline.lateness.p50 / r.naive.lateness.p50, p99: r.tierline.lateness.p99 / r.naive.lateness.p99, drain: r.tierline.drainMs / r.naive.drainMs };
-        log(`naive ${phase.name}: ${r.naive.notified}/${r.naive.expected} notified, p50 ${r.naive.lateness.p50} ms, p99 ${r.naive.lateness.p99} ms, drain ${r.naive.drainMs} ms${partsLine(r.naive.parts)}`);
+        log(`naive ${phase.name}: ${r.naive.notified}/${r.naive.expected} notified, p50 ${r.naive.lateness.p50} ms, p99 ${r.naive.lateness.p99} ms, drain ${r.naive.drainMs} ms${partsLine(r.naive.parts)}${cpuLine(cpu)}`);
       }
       result.memory.naivePeakMiB = naive.memory().peakMiB;
     }
