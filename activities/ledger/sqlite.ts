@@ -7,6 +7,14 @@
  * first waits for that same thread to continue, until the busy timeout gives up. So write
  * transactions on one file take turns through a queue per file in this process; another process
  * (the rebuild command beside a running worker) waits for the lock up to the busy timeout.
+ *
+ * The writes go through a client of their own with one connection, set to `synchronous = NORMAL`:
+ * in WAL mode a commit then survives a crash of the process but is not synced to the disk one by
+ * one, so a power failure of the machine can lose the last ones (never corrupt the file). With
+ * SQLite's default (FULL) every commit waited for the disk on the JavaScript thread, the thread
+ * that also runs the worker's activities and hands activations to workflow code. The ledger is
+ * never read to run a ticket, and `npm run ledger:rebuild` writes it again from the workflows: the
+ * way back after a power failure. Reads (reports) use the other client.
  */
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
@@ -58,12 +66,17 @@ function resultOf(rs: ResultSet): SqlResult {
 /** A ledger driver on the SQLite file at `path` (its folder is made if missing), opened at first use. */
 export function sqliteDriver(path: string): SqlDriver {
   const file = resolve(path);
-  let client: Promise<Client> | undefined;
+  // Reads, and the write transactions' own client with its one connection (see the top of the file).
+  let reader: Promise<Client> | undefined;
+  let writer: Promise<Client> | undefined;
+  // Whether the writer's connection has `synchronous = NORMAL` (a connection's setting: it is set
+  // again after `healing` replaced the connection).
+  let writerTuned = false;
 
-  function open(): Promise<Client> {
-    client ??= (async () => {
+  function connect(concurrency: number): Promise<Client> {
+    return (async () => {
       mkdirSync(dirname(file), { recursive: true });
-      const opened = createClient({ url: pathToFileURL(file).href, timeout: BUSY_TIMEOUT_MS });
+      const opened = createClient({ url: pathToFileURL(file).href, timeout: BUSY_TIMEOUT_MS, concurrency });
       try {
         // Readers (reports) never wait for the writer, nor the writer for them. Kept in the file.
         await opened.execute('PRAGMA journal_mode = WAL');
@@ -72,11 +85,21 @@ export function sqliteDriver(path: string): SqlDriver {
         throw err;
       }
       return opened;
-    })().catch((err: unknown) => {
-      client = undefined;
+    })();
+  }
+  function openReader(): Promise<Client> {
+    reader ??= connect(20).catch((err: unknown) => {
+      reader = undefined;
       throw err;
     });
-    return client;
+    return reader;
+  }
+  function openWriter(): Promise<Client> {
+    writer ??= connect(1).catch((err: unknown) => {
+      writer = undefined;
+      throw err;
+    });
+    return writer;
   }
 
   const args = (values: readonly SqlValue[] | undefined): InArgs => [...(values ?? [])];
@@ -85,29 +108,42 @@ export function sqliteDriver(path: string): SqlDriver {
     dialect: 'sqlite',
     location: file,
     async execute(sql, values) {
-      const db = await open();
+      const db = await openReader();
       return healing(db, async () => resultOf(await db.execute({ sql, args: args(values) })));
     },
     transaction(fn) {
       return inTurn(file, async () => {
-        const db = await open();
-        return healing(db, async () => {
-          const tx = await db.transaction('write');
-          try {
-            const executor: SqlExecutor = { execute: async (sql, values) => resultOf(await tx.execute({ sql, args: args(values) })) };
-            const result = await fn(executor);
-            await tx.commit();
-            return result;
-          } finally {
-            tx.close();
-          }
-        });
+        const db = await openWriter();
+        try {
+          return await healing(db, async () => {
+            if (!writerTuned) {
+              // Outside the transaction: SQLite refuses to change it inside one.
+              await db.execute('PRAGMA synchronous = NORMAL');
+              writerTuned = true;
+            }
+            const tx = await db.transaction('write');
+            try {
+              const executor: SqlExecutor = { execute: async (sql, values) => resultOf(await tx.execute({ sql, args: args(values) })) };
+              const result = await fn(executor);
+              await tx.commit();
+              return result;
+            } finally {
+              tx.close();
+            }
+          });
+        } catch (err) {
+          // `healing` may have replaced the connection, and the setting with it.
+          writerTuned = false;
+          throw err;
+        }
       });
     },
     async close() {
-      const closing = client;
-      client = undefined;
-      if (closing) (await closing.catch(() => undefined))?.close();
+      const closing = [reader, writer];
+      reader = undefined;
+      writer = undefined;
+      writerTuned = false;
+      for (const client of closing) if (client) (await client.catch(() => undefined))?.close();
     },
   };
 }

@@ -298,6 +298,33 @@ describe('the ticket ledger on SQLite (the embedded default)', () => {
     await ledger.close();
   });
 
+  it('writes commit with synchronous = NORMAL, also after a busy failure replaced the connection; reads see them', async () => {
+    const path = join(dir, 'synchronous.db');
+    const driver = sqliteDriver(path);
+    const ledger = openLedger({ kind: 'sqlite', path });
+    const level = async () => Number((await driver.transaction((tx) => tx.execute('PRAGMA synchronous'))).rows[0]!.synchronous);
+    // 0 OFF, 1 NORMAL, 2 FULL (SQLite's default, which a fresh connection has).
+    assert.equal(await level(), 1);
+    const other = createClient({ url: `file:${path}` });
+    assert.equal(Number((await other.execute('PRAGMA synchronous')).rows[0]!.synchronous), 2);
+    assert.equal((await other.execute('PRAGMA journal_mode')).rows[0]!.journal_mode, 'wal');
+    // A busy failure makes the driver replace its connections (`healing`).
+    await ledger.migrate();
+    const tx = await other.transaction('write');
+    await tx.execute(`INSERT INTO ticket_milestones (ticket_id, seq, at, type, actor, summary) VALUES ('T-0', 1, 0, 'opened', 'a', 's')`);
+    await assert.rejects(
+      driver.transaction((t) => t.execute(`INSERT INTO ticket_milestones (ticket_id, seq, at, type, actor, summary) VALUES ('T-1', 1, 0, 'opened', 'a', 's')`)),
+      /SQLITE_BUSY|locked/i,
+    );
+    await tx.rollback();
+    other.close();
+    assert.equal(await level(), 1);
+    await driver.transaction((t) => t.execute(`INSERT INTO ticket_milestones (ticket_id, seq, at, type, actor, summary) VALUES ('T-1', 1, 0, 'opened', 'a', 's')`));
+    assert.deepEqual((await driver.execute('SELECT ticket_id FROM ticket_milestones')).rows, [{ ticket_id: 'T-1' }]);
+    await driver.close();
+    await ledger.close();
+  });
+
   it('the worker keeps the ledger in <data dir>/ledger.db unless LEDGER_URL names a PostgreSQL database', async () => {
     const { recordTicketMilestones } = createActivities(loadConfig({ TIERLINE_DATA_DIR: join(dir, 'data'), PUBLIC_URL: 'http://127.0.0.1:3000' }), () => {});
     assert.deepEqual(await attempt(1, recordTicketMilestones, input(2)), { written: 2 });
