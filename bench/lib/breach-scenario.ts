@@ -33,7 +33,7 @@ import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
-import { cpuMeter } from './cpu.js';
+import { cpuMeter, threadReading, threadSplit, type ThreadSplit } from './cpu.js';
 import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
@@ -86,9 +86,10 @@ export interface RunFigures {
   parts?: PartsSummary;
   /**
    * CPU the run's worker process and the Temporal server spent from the phase's first due time to
-   * its last notification, per breach (ms): which side of the machine's two cores a breach costs.
+   * its last notification, per breach (ms): which side of the machine's two cores a breach costs;
+   * and the worker's by thread (bench/lib/cpu.ts, `threadSplit`).
    */
-  cpuPerBreachMs?: { worker: number; server: number };
+  cpuPerBreachMs?: { worker: number; server: number; workerThreads?: ThreadSplit };
 }
 
 export type PartsSummary = {
@@ -244,16 +245,28 @@ function partsLine(parts: PartsSummary | undefined): string {
  * Waits until `from` (a phase's first due time), then meters the CPU of the worker process and the
  * server until `done` resolves; gives it per breach.
  */
-async function meteredPhase(from: number, pids: { worker: number; server: number | undefined }, breaches: number, done: () => Promise<void>): Promise<{ worker: number; server: number }> {
+async function meteredPhase(
+  from: number,
+  pids: { worker: number; server: number | undefined },
+  breaches: number,
+  done: () => Promise<void>,
+): Promise<{ worker: number; server: number; workerThreads: ThreadSplit }> {
   await sleep(Math.max(0, from - Date.now()));
   const meter = cpuMeter({ worker: [pids.worker], server: pids.server === undefined ? [] : [pids.server] });
+  const threads = threadReading(pids.worker);
   await done();
   const { worker = 0, server = 0 } = meter.read();
-  return { worker: Math.round((worker / breaches) * 10) / 10, server: Math.round((server / breaches) * 10) / 10 };
+  const per = (ms: number) => Math.round((ms / breaches) * 10) / 10;
+  const split = threadSplit(pids.worker, threads);
+  const workerThreads = Object.fromEntries(Object.entries(split).map(([k, v]) => [k, per(v)])) as unknown as ThreadSplit;
+  return { worker: per(worker), server: per(server), workerThreads };
 }
 
-function cpuLine(cpu: { worker: number; server: number } | undefined): string {
-  return cpu ? `; CPU per breach: worker ${cpu.worker} ms, server ${cpu.server} ms` : '';
+function cpuLine(cpu: { worker: number; server: number; workerThreads?: ThreadSplit } | undefined): string {
+  if (!cpu) return '';
+  const t = cpu.workerThreads;
+  const threads = t ? ` (main ${t.main}, workflow thread ${t.workflowThread}, V8 helpers ${t.otherNode}, core ${t.core}, exited threads ${t.exited})` : '';
+  return `; CPU per breach: worker ${cpu.worker} ms${threads}, server ${cpu.server} ms`;
 }
 
 async function waitFor(done: () => boolean, deadline: number, poll = 500): Promise<void> {

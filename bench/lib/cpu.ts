@@ -42,3 +42,67 @@ export function cpuMeter(processes: Record<string, number[]>): { read(): Record<
   const began = now();
   return { read: () => Object.fromEntries(Object.entries(now()).map(([name, ms]) => [name, ms - (began[name] ?? 0)])) };
 }
+
+/** user + system CPU ms of each live thread of a process, with its name (Linux: /proc/PID/task). */
+export function threadCpuMs(pid: number): Map<number, { name: string; ms: number }> {
+  const threads = new Map<number, { name: string; ms: number }>();
+  let tids: string[] = [];
+  try {
+    tids = readdirSync(`/proc/${pid}/task`);
+  } catch {
+    return threads;
+  }
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      threads.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS });
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return threads;
+}
+
+/**
+ * Where a Node worker process's CPU went between two readings, by thread (ms):
+ * - `main`: the JavaScript main thread (activities, the SDK's activation and completion traffic);
+ * - `workflowThread`: the busiest other Node thread, which in a Temporal worker is its workflow
+ *   thread (Node does not name its threads: the rest are V8's helpers, `otherNode`);
+ * - `core`: the SDK's Rust core (its `workflow-proces…` and `tokio-runtime-w…` threads);
+ * - `exited`: threads that ended between the readings (the deadlock guard's watchdog threads,
+ *   one per guarded call into workflow code), the process's total less its live threads.
+ */
+export interface ThreadSplit {
+  main: number;
+  workflowThread: number;
+  otherNode: number;
+  core: number;
+  other: number;
+  exited: number;
+}
+
+export function threadSplit(pid: number, before: { total: number; threads: Map<number, { name: string; ms: number }> }): ThreadSplit {
+  const total = cpuMsOf(pid) - before.total;
+  const split: ThreadSplit = { main: 0, workflowThread: 0, otherNode: 0, core: 0, other: 0, exited: 0 };
+  const node: number[] = [];
+  let live = 0;
+  for (const [tid, { name, ms }] of threadCpuMs(pid)) {
+    const used = ms - (before.threads.get(tid)?.ms ?? 0);
+    live += used;
+    if (tid === pid) split.main += used;
+    else if (name === 'node') node.push(used);
+    else if (/^(workflow-proces|tokio-runtime-w)/.test(name)) split.core += used;
+    else split.other += used;
+  }
+  node.sort((a, b) => b - a);
+  split.workflowThread = node[0] ?? 0;
+  split.otherNode = node.slice(1).reduce((a, b) => a + b, 0);
+  split.exited = Math.max(0, total - live);
+  return split;
+}
+
+/** A reading to give `threadSplit` later. */
+export function threadReading(pid: number): { total: number; threads: Map<number, { name: string; ms: number }> } {
+  return { total: cpuMsOf(pid), threads: threadCpuMs(pid) };
+}

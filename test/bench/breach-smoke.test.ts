@@ -3,7 +3,7 @@
  * `npm start` runs it, a handful of tickets whose first-response deadlines fall within seconds of
  * each other, and the naive baseline after it. Correctness only: every breach reaches the local
  * Slack server exactly once, for tierline and for the baseline; visibility lists the tickets; each
- * breach's lateness can be read off its history.
+ * breach's lateness can be read off its history; the CPU of the worker and the server is read.
  * No figure is asserted (these machines are shared and noisy).
  */
 import assert from 'node:assert/strict';
@@ -22,6 +22,11 @@ test('breach bench, smoke size: every breach notified exactly once, by tierline 
     // Every notified workflow's history accounts for its lateness (the timer that woke it, the task after).
     assert.equal(phase?.tierline.parts?.n, expected);
     assert.equal(phase?.naive?.parts?.n, expected);
+    // The CPU each process spent on the phase is read (the worker's main thread always does some).
+    for (const cpu of [phase?.tierline.cpuPerBreachMs, phase?.naive?.cpuPerBreachMs]) {
+      assert.ok(cpu && cpu.worker > 0 && cpu.server > 0, JSON.stringify(cpu));
+      assert.ok(cpu.workerThreads && cpu.workerThreads.main > 0, JSON.stringify(cpu));
+    }
   }
   // The eight P1s are open and listed; nobody is assigned.
   assert.equal(result.listing?.['open P1s']?.rows, 8);
