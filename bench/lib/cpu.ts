@@ -7,16 +7,21 @@ import { readdirSync, readFileSync } from 'node:fs';
 
 const TICK_MS = 10; // USER_HZ is 100 on Linux
 
-/** user + system CPU ms of a process (0 once it is gone). */
-export function cpuMsOf(pid: number): number {
+/** The name and user + system CPU ms in a /proc stat file (a process's or a thread's); undefined once it is gone. */
+function statOf(path: string): { name: string; ms: number } | undefined {
   try {
     // Fields after the command name, which is in parentheses and may hold spaces.
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = readFileSync(path, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+    return { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS };
   } catch {
-    return 0;
+    return undefined;
   }
+}
+
+/** user + system CPU ms of a process (0 once it is gone). */
+export function cpuMsOf(pid: number): number {
+  return statOf(`/proc/${pid}/stat`)?.ms ?? 0;
 }
 
 /** The direct children of this process whose command name matches. */
@@ -53,13 +58,8 @@ export function threadCpuMs(pid: number): Map<number, { name: string; ms: number
     return threads;
   }
   for (const tid of tids) {
-    try {
-      const stat = readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
-      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      threads.set(Number(tid), { name: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ms: (Number(fields[11]) + Number(fields[12])) * TICK_MS });
-    } catch {
-      // exited meanwhile
-    }
+    const stat = statOf(`/proc/${pid}/task/${tid}/stat`);
+    if (stat) threads.set(Number(tid), stat);
   }
   return threads;
 }
