@@ -63,44 +63,46 @@ function resultOf(rs: ResultSet): SqlResult {
   };
 }
 
+/** A client of the file with up to `concurrency` connections, opened at first use (again after a failed open or a close). */
+function lazyClient(file: string, concurrency: number): { open(): Promise<Client>; close(): Promise<void> } {
+  let client: Promise<Client> | undefined;
+  return {
+    open() {
+      client ??= (async () => {
+        mkdirSync(dirname(file), { recursive: true });
+        const opened = createClient({ url: pathToFileURL(file).href, timeout: BUSY_TIMEOUT_MS, concurrency });
+        try {
+          // Readers (reports) never wait for the writer, nor the writer for them. Kept in the file.
+          await opened.execute('PRAGMA journal_mode = WAL');
+        } catch (err) {
+          opened.close();
+          throw err;
+        }
+        return opened;
+      })().catch((err: unknown) => {
+        client = undefined;
+        throw err;
+      });
+      return client;
+    },
+    async close() {
+      const closing = client;
+      client = undefined;
+      if (closing) (await closing.catch(() => undefined))?.close();
+    },
+  };
+}
+
 /** A ledger driver on the SQLite file at `path` (its folder is made if missing), opened at first use. */
 export function sqliteDriver(path: string): SqlDriver {
   const file = resolve(path);
-  // Reads, and the write transactions' own client with its one connection (see the top of the file).
-  let reader: Promise<Client> | undefined;
-  let writer: Promise<Client> | undefined;
+  // Reads (reports), and the write transactions' own client with its one connection (see the top
+  // of the file).
+  const reader = lazyClient(file, 20);
+  const writer = lazyClient(file, 1);
   // Whether the writer's connection has `synchronous = NORMAL` (a connection's setting: it is set
   // again after `healing` replaced the connection).
   let writerTuned = false;
-
-  function connect(concurrency: number): Promise<Client> {
-    return (async () => {
-      mkdirSync(dirname(file), { recursive: true });
-      const opened = createClient({ url: pathToFileURL(file).href, timeout: BUSY_TIMEOUT_MS, concurrency });
-      try {
-        // Readers (reports) never wait for the writer, nor the writer for them. Kept in the file.
-        await opened.execute('PRAGMA journal_mode = WAL');
-      } catch (err) {
-        opened.close();
-        throw err;
-      }
-      return opened;
-    })();
-  }
-  function openReader(): Promise<Client> {
-    reader ??= connect(20).catch((err: unknown) => {
-      reader = undefined;
-      throw err;
-    });
-    return reader;
-  }
-  function openWriter(): Promise<Client> {
-    writer ??= connect(1).catch((err: unknown) => {
-      writer = undefined;
-      throw err;
-    });
-    return writer;
-  }
 
   const args = (values: readonly SqlValue[] | undefined): InArgs => [...(values ?? [])];
 
@@ -108,12 +110,12 @@ export function sqliteDriver(path: string): SqlDriver {
     dialect: 'sqlite',
     location: file,
     async execute(sql, values) {
-      const db = await openReader();
+      const db = await reader.open();
       return healing(db, async () => resultOf(await db.execute({ sql, args: args(values) })));
     },
     transaction(fn) {
       return inTurn(file, async () => {
-        const db = await openWriter();
+        const db = await writer.open();
         try {
           return await healing(db, async () => {
             if (!writerTuned) {
@@ -139,11 +141,8 @@ export function sqliteDriver(path: string): SqlDriver {
       });
     },
     async close() {
-      const closing = [reader, writer];
-      reader = undefined;
-      writer = undefined;
       writerTuned = false;
-      for (const client of closing) if (client) (await client.catch(() => undefined))?.close();
+      await Promise.all([reader.close(), writer.close()]);
     },
   };
 }

@@ -252,14 +252,13 @@ async function meteredPhase(
   done: () => Promise<void>,
 ): Promise<{ worker: number; server: number; workerThreads: ThreadSplit }> {
   await sleep(Math.max(0, from - Date.now()));
-  const meter = cpuMeter({ worker: [pids.worker], server: pids.server === undefined ? [] : [pids.server] });
+  const server = cpuMeter({ server: pids.server === undefined ? [] : [pids.server] });
   const threads = threadReading(pids.worker);
   await done();
-  const { worker = 0, server = 0 } = meter.read();
   const per = (ms: number) => Math.round((ms / breaches) * 10) / 10;
-  const split = threadSplit(pids.worker, threads);
+  const { total: worker, split } = threadSplit(pids.worker, threads);
   const workerThreads = Object.fromEntries(Object.entries(split).map(([k, v]) => [k, per(v)])) as unknown as ThreadSplit;
-  return { worker: per(worker), server: per(server), workerThreads };
+  return { worker: per(worker), server: per(server.read().server ?? 0), workerThreads };
 }
 
 function cpuLine(cpu: { worker: number; server: number; workerThreads?: ThreadSplit } | undefined): string {

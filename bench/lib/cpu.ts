@@ -82,7 +82,8 @@ export interface ThreadSplit {
   exited: number;
 }
 
-export function threadSplit(pid: number, before: { total: number; threads: Map<number, { name: string; ms: number }> }): ThreadSplit {
+/** The process's CPU between the readings (`total`), and its split by thread. */
+export function threadSplit(pid: number, before: { total: number; threads: Map<number, { name: string; ms: number }> }): { total: number; split: ThreadSplit } {
   const total = cpuMsOf(pid) - before.total;
   const split: ThreadSplit = { main: 0, workflowThread: 0, otherNode: 0, core: 0, other: 0, exited: 0 };
   const node: number[] = [];
@@ -99,7 +100,7 @@ export function threadSplit(pid: number, before: { total: number; threads: Map<n
   split.workflowThread = node[0] ?? 0;
   split.otherNode = node.slice(1).reduce((a, b) => a + b, 0);
   split.exited = Math.max(0, total - live);
-  return split;
+  return { total, split };
 }
 
 /** A reading to give `threadSplit` later. */
