@@ -20,6 +20,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
+import { defaultDeadlockGuard } from '../workers/config.js';
 
 const { values } = parseArgs({
   options: {
@@ -63,6 +64,7 @@ const record = {
   server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on',
   // Settings of tierline's worker taken from this process's environment (bench/lib/processes.ts).
   workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default, per activation)',
+  workflowDeadlockGuard: process.env.WORKFLOW_DEADLOCK_GUARD ?? `auto (default: ${defaultDeadlockGuard()} on this Node)`,
   workflowStackTraces: process.env.WORKFLOW_STACK_TRACES ?? 'off (default)',
   workerMaxConcurrentWorkflowTasks: process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? '16 (default)',
   workerWorkflowThreads: process.env.WORKER_WORKFLOW_THREADS ?? '1 (default)',

@@ -56,6 +56,22 @@ const apiTokens = z.string().transform((text, ctx) => {
 
 const oneToEight = 'expected a whole number from 1 to 8';
 
+/**
+ * What stops a ticket whose workflow code runs past WORKFLOW_DEADLOCK_TIMEOUT (ticketWorkerClass in
+ * workers/worker.ts): `task` fails that ticket's workflow task and the others go on (vm's timeout,
+ * a watchdog thread per activation; Node 24 and later); `worker` stops the worker process with a
+ * line naming the ticket (a watch from the main thread, no thread per activation).
+ */
+export type DeadlockGuard = 'task' | 'worker';
+
+/** `task` where Node can stop one activation and go on (24 and later), `worker` before it. */
+export function defaultDeadlockGuard(nodeVersion = process.versions.node): DeadlockGuard {
+  return nodeMajor(nodeVersion) >= 24 ? 'task' : 'worker';
+}
+
+const nodeMajor = (version: string) => Number(version.split('.')[0]);
+
+
 const cron = z.string().regex(/^(off|(\S+\s+){4}\S+)$/, "expected a five-field cron expression such as '0 9 * * 1', or off");
 
 function validTimeZone(zone: string): boolean {
@@ -107,6 +123,13 @@ const EnvSchema = z.object({
     .regex(/^(off|[1-9]\d{0,3})$/, 'expected whole seconds from 1 to 9999, or off')
     .transform((v) => (v === 'off' ? 0 : Number(v)))
     .default(5),
+  // What acts on an activation past that timeout (DeadlockGuard above): auto picks task on Node 24
+  // and later, worker before it. On Node 20 a stopped activation aborts the whole process.
+  WORKFLOW_DEADLOCK_GUARD: z
+    .enum(['auto', 'task', 'worker'], { error: 'expected auto, task or worker' })
+    .default('auto')
+    .refine((v) => v !== 'task' || nodeMajor(process.versions.node) >= 24, `task needs Node 24 or later (on Node ${process.versions.node} a stopped workflow aborts the whole process): use worker or auto`)
+    .transform((v): DeadlockGuard => (v === 'auto' ? defaultDeadlockGuard() : v)),
   // The SDK's per-promise stack capture, for the Temporal UI's stack-trace query (ticketWorkerClass).
   WORKFLOW_STACK_TRACES: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off').transform((v) => v === 'on'),
   // Metrics (workers/metrics.ts, adapters/http/metrics.ts): the worker's Prometheus exporter, and

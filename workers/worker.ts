@@ -10,7 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { ThreadedVMWorkflowCreator, WorkerThreadClient } from '@temporalio/worker/lib/workflow/threaded-vm.js';
-import { ActivationGuardedCreator, checkSdkShape, withoutPromiseStacks } from './workflow-vm.mjs';
+import { defaultDeadlockGuard, type DeadlockGuard } from './config.js';
+import { ActivationGuardedCreator, ActivationWatch, checkSdkShape, withoutPromiseStacks, type StuckActivation } from './workflow-vm.mjs';
 
 export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', import.meta.url));
 
@@ -68,10 +69,34 @@ export async function cachedWorkflowBundle(cacheDir = BUNDLE_CACHE_DIR): Promise
   return { code: readFileSync(file, 'utf8') };
 }
 
+/** The `worker` guard's default: one line naming the stuck ticket and the setting, then exit 1. */
+export function stopWorkerProcess(timeoutS: number): (stuck: StuckActivation) => void {
+  return (stuck) => {
+    console.error(stuckLine(stuck, timeoutS));
+    process.exit(1);
+  };
+}
+
+export function stuckLine(stuck: StuckActivation, timeoutS: number): string {
+  return `tierline: workflow ${stuck.label} has held its workflow thread for ${(stuck.ms / 1000).toFixed(1)} s (WORKFLOW_DEADLOCK_TIMEOUT=${timeoutS}): stopping the worker`;
+}
+
 /** How the worker runs workflow code (see workers/workflow-vm.mjs). */
 export interface WorkflowVmOptions {
-  /** Seconds one activation of a workflow's code may run before its task fails; 0: no guard. Default 5. */
+  /** Seconds one activation of a workflow's code may run before the guard acts; 0: no guard. Default 5. */
   deadlockTimeoutS?: number;
+  /**
+   * What acts (DeadlockGuard in workers/config.ts). `task`: vm's timeout over each activation; the
+   * stuck activation is stopped and its task fails (and is retried after the timeout, so that
+   * ticket stays stuck), the others go on; Node starts and joins a watchdog thread for every
+   * activation. `worker`: the main thread watches the workflow threads (an activation costs two
+   * atomic writes) and calls `onStuck` for an activation past the timeout. A stuck thread cannot
+   * be stopped from outside without stopping the worker, and every ticket on it waits; after a
+   * restart the others go on until the stuck one is met again. Default: defaultDeadlockGuard().
+   */
+  deadlockGuard?: DeadlockGuard;
+  /** The `worker` guard's action. Default: stopWorkerProcess. */
+  onStuck?: (stuck: StuckActivation) => void;
   /** The SDK's per-promise stack capture, for the Temporal UI's stack-trace query. Default off. */
   stackTraces?: boolean;
 }
@@ -84,9 +109,9 @@ const WORKFLOW_THREAD = new URL('./workflow-thread.mjs', import.meta.url);
  * - The deadlock guard covers a whole activation, not each call into workflow code. The SDK runs
  *   every call under vm's `timeout`, and Node starts and joins a watchdog thread for each: about
  *   60 µs on an idle core, and a wait for the scheduler on a busy one. An activation makes four to
- *   eight calls; `npm run bench:replay` measures what that costs a replay. With 0 workflow code
- *   runs unguarded: code stuck in a loop then holds the workflow thread, and every ticket waits,
- *   instead of that one ticket's task failing after the timeout.
+ *   eight calls; `npm run bench:replay` measures what that costs a replay. The `worker` guard
+ *   (DeadlockGuard) starts no thread at all. With a timeout of 0 workflow code runs unguarded:
+ *   code stuck in a loop then holds the workflow thread, and every ticket waits.
  * - The SDK's promise hook, which captures and source-maps a stack for every promise workflow
  *   code creates so that the UI can show where a workflow waits, is off unless asked for. A ticket
  *   always waits in the same place (its shell's loop); its state is in the `getTicket` query.
@@ -96,7 +121,9 @@ const WORKFLOW_THREAD = new URL('./workflow-thread.mjs', import.meta.url);
  * process's later workers too.
  */
 export function ticketWorkerClass(vm: WorkflowVmOptions = {}): typeof Worker {
-  const guardMs = (vm.deadlockTimeoutS ?? 5) * 1000 || undefined;
+  const timeoutS = vm.deadlockTimeoutS ?? 5;
+  const guardMs = timeoutS * 1000 || undefined;
+  const deadlockGuard = vm.deadlockGuard ?? defaultDeadlockGuard();
   const stackTraces = vm.stackTraces ?? false;
   return class TicketWorker extends Worker {
     protected static override async createWorkflowCreator(...[bundle, options, logger]: Parameters<typeof Worker.createWorkflowCreator>) {
@@ -104,22 +131,34 @@ export function ticketWorkerClass(vm: WorkflowVmOptions = {}): typeof Worker {
       if (options.reuseV8Context === false || options.patchActivationCallback) return super.createWorkflowCreator(bundle, options, logger);
       checkSdkShape();
       const registeredActivityNames = new Set(options.activities.keys());
-      // undefined: no guard (vm runs a call without a timeout, so without a watchdog thread).
-      const isolateExecutionTimeoutMs = guardMs as number;
+      // Debug mode (and so replays) runs workflow code on this thread, which cannot watch itself:
+      // the `task` guard there, whichever is set.
       if (options.debugMode) {
         if (!stackTraces) withoutPromiseStacks();
-        return ActivationGuardedCreator.create(bundle, isolateExecutionTimeoutMs, registeredActivityNames);
+        return ActivationGuardedCreator.create(bundle, guardMs as number, registeredActivityNames);
       }
+      const watch = guardMs && deadlockGuard === 'worker' ? new ActivationWatch(guardMs, vm.onStuck ?? stopWorkerProcess(timeoutS)) : undefined;
+      // undefined: no vm guard (vm runs a call without a timeout, so without a watchdog thread).
+      const isolateExecutionTimeoutMs = (watch ? undefined : guardMs) as number;
       const clients = Array.from(
         { length: options.workflowThreadPoolSize },
-        () => new WorkerThreadClient(new NodeWorker(WORKFLOW_THREAD, { workerData: { stackTraces } }), logger),
+        () => new WorkerThreadClient(new NodeWorker(WORKFLOW_THREAD, { workerData: { stackTraces, stamp: watch?.newBuffer() } }), logger),
       );
       await Promise.all(
         clients.map((client) =>
           client.send({ type: 'init', workflowBundle: bundle, isolateExecutionTimeoutMs, reuseV8Context: true, registeredActivityNames, hasPatchActivationCallback: false }),
         ),
       );
-      return new ThreadedVMWorkflowCreator(clients);
+      const creator = new ThreadedVMWorkflowCreator(clients);
+      if (watch) {
+        watch.start();
+        const destroy = creator.destroy.bind(creator);
+        creator.destroy = async () => {
+          watch.stop();
+          await destroy();
+        };
+      }
+      return creator;
     }
   };
 }

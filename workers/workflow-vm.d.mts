@@ -3,5 +3,21 @@ import type { ReusableVMWorkflowCreator } from '@temporalio/worker/lib/workflow/
 export declare function checkSdkShape(): void;
 export declare function withoutPromiseStacks(): boolean;
 export declare class ActivationGuardedCreator extends ReusableVMWorkflowCreator {
-  guardMs: number | undefined;
+  static withStamp(buffer: SharedArrayBuffer): typeof ActivationGuardedCreator;
+}
+
+/** An activation the watch has seen running for the timeout or more: the workflow's type, id and run, and how long it has run (at least). */
+export interface StuckActivation {
+  label: string;
+  ms: number;
+}
+
+export declare class ActivationWatch {
+  constructor(timeoutMs: number, onStuck: (stuck: StuckActivation) => void, periodMs?: number);
+  readonly timeoutMs: number;
+  readonly periodMs: number;
+  newBuffer(): SharedArrayBuffer;
+  start(): void;
+  stop(): void;
+  check(now: number): void;
 }

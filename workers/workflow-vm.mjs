@@ -1,6 +1,7 @@
 // How the worker runs ticket workflow code: the SDK's reusable V8 context, with its deadlock guard
-// set once per activation instead of once per call into the context, and with the SDK's per-promise
-// stack capture on or off. Plain JavaScript because it also runs as (part of) the workflow
+// set once per activation instead of once per call into the context (the `task` guard, vm's
+// timeout), or replaced by a watch from the main thread that costs an activation two atomic writes
+// (the `worker` guard), and with the SDK's per-promise stack capture on or off. Plain JavaScript because it also runs as (part of) the workflow
 // threads' entry, `workflow-thread.mjs`, which Node loads without tsx. Types: `workflow-vm.d.mts`.
 //
 // It leans on the internals of @temporalio/worker 1.24.0 (pinned exactly in package.json):
@@ -8,6 +9,9 @@
 // start with one clear line if an upgrade moved them, and test/workers/workflow-vm.test.ts proves
 // the behaviour (a stuck workflow's task fails, the others go on; stack traces on and off).
 import { createRequire } from 'node:module';
+import { performance } from 'node:perf_hooks';
+import { clearInterval, setInterval } from 'node:timers';
+import { TextDecoder, TextEncoder } from 'node:util';
 import vm from 'node:vm';
 
 const require = createRequire(import.meta.url);
@@ -48,52 +52,163 @@ export function withoutPromiseStacks() {
 const guardContext = vm.createContext({ run: undefined });
 const enter = new vm.Script('run()', { filename: 'tierline-activation-guard' });
 
-/** Runs `fn` synchronously; if it runs longer than `ms`, it is stopped and this throws. */
-function guarded(ms, fn) {
-  if (!ms) return fn();
-  let out;
-  guardContext.run = () => {
-    out = fn();
-  };
-  try {
-    enter.runInContext(guardContext, { timeout: ms, displayErrors: false });
-  } finally {
-    guardContext.run = undefined;
+/**
+ * The `task` guard: vm's `timeout` over each activation. A stuck activation is stopped and throws,
+ * and its workflow task fails. Node starts and joins a watchdog thread for each evaluation.
+ */
+class VmTimeoutGuard {
+  constructor(ms) {
+    this.ms = ms;
   }
-  return out;
+
+  /** Runs `fn` synchronously; if it runs longer than the timeout, it is stopped and this throws. */
+  run(_label, fn) {
+    let out;
+    guardContext.run = () => {
+      out = fn();
+    };
+    try {
+      enter.runInContext(guardContext, { timeout: this.ms, displayErrors: false });
+    } finally {
+      guardContext.run = undefined;
+    }
+    return out;
+  }
+}
+
+// The `worker` guard's shared memory, one buffer per workflow thread: [seq, label length] as
+// Int32, then the label's UTF-8 bytes. The thread adds 1 to seq as an activation starts and 1 as
+// it ends (odd: running); the watch on the main thread reads it.
+const LABEL_OFFSET = 8;
+const STAMP_BYTES = 512;
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The thread's side of the `worker` guard: marks each activation's start and end; never stops one. */
+class ActivationStamp {
+  #words;
+  #label;
+
+  constructor(buffer) {
+    this.#words = new Int32Array(buffer, 0, 2);
+    this.#label = new Uint8Array(buffer, LABEL_OFFSET);
+  }
+
+  /** `label`: the workflow's, as UTF-8 bytes (labelBytes). */
+  run(label, fn) {
+    this.#label.set(label);
+    Atomics.store(this.#words, 1, label.length);
+    Atomics.add(this.#words, 0, 1);
+    try {
+      return fn();
+    } finally {
+      Atomics.add(this.#words, 0, 1);
+    }
+  }
+}
+
+function labelBytes(info) {
+  const bytes = encoder.encode(`${info.workflowType} ${info.workflowId} (run ${info.runId})`);
+  return bytes.subarray(0, STAMP_BYTES - LABEL_OFFSET);
+}
+
+/**
+ * The main thread's side of the `worker` guard: every `periodMs` it reads each workflow thread's
+ * stamp, and calls `onStuck` once for an activation it has seen running for `timeoutMs` or more.
+ * It measures on its own clock, from the check that first saw the activation running, so a
+ * report comes between `timeoutMs` and `timeoutMs + periodMs` after the activation started, or
+ * later if this thread was itself busy; never sooner.
+ */
+export class ActivationWatch {
+  #slots = [];
+  #timer = undefined;
+
+  constructor(timeoutMs, onStuck, periodMs = Math.min(1000, Math.max(20, Math.floor(timeoutMs / 5)))) {
+    this.timeoutMs = timeoutMs;
+    this.onStuck = onStuck;
+    this.periodMs = periodMs;
+  }
+
+  /** A new workflow thread's buffer (pass it in the thread's `workerData.stamp`). */
+  newBuffer() {
+    const buffer = new SharedArrayBuffer(STAMP_BYTES);
+    this.#slots.push({ words: new Int32Array(buffer, 0, 2), label: new Uint8Array(buffer, LABEL_OFFSET), seq: 0, since: 0, reported: false });
+    return buffer;
+  }
+
+  start() {
+    if (this.#timer) return;
+    this.#timer = setInterval(() => this.check(performance.now()), this.periodMs);
+    this.#timer.unref();
+  }
+
+  stop() {
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  /** One look at every thread (the timer calls it; exported for tests). */
+  check(now) {
+    for (const slot of this.#slots) {
+      const seq = Atomics.load(slot.words, 0);
+      if (seq !== slot.seq) {
+        slot.seq = seq;
+        slot.since = now;
+        slot.reported = false;
+        continue;
+      }
+      if ((seq & 1) === 0 || slot.reported || now - slot.since < this.timeoutMs) continue;
+      slot.reported = true;
+      const length = Math.min(Atomics.load(slot.words, 1), slot.label.length);
+      this.onStuck({ label: decoder.decode(slot.label.slice(0, length)), ms: Math.round(now - slot.since) });
+    }
+  }
 }
 
 /**
  * The SDK's reusable-context creator with its deadlock guard moved out: it is created with no
  * timeout (so the SDK's calls into the context start no watchdog thread), and each workflow's
- * activation (all its calls, up to the completion) runs under one guard of `guardMs`. Node starts
- * and joins a thread for each guarded evaluation; an activation makes several calls (the jobs, each
- * round of unblocked conditions, the conclusion), so this starts one watchdog where the SDK
- * started four to eight.
+ * activation (all its calls, up to the completion) runs under one guard. With the `task` guard
+ * (vm's timeout) Node starts and joins a thread for each guarded evaluation; an activation makes
+ * several calls (the jobs, each round of unblocked conditions, the conclusion), so this starts one
+ * watchdog where the SDK started four to eight. `withStamp` makes the `worker` guard's creator.
  */
 export class ActivationGuardedCreator extends sdk.reusableVm.ReusableVMWorkflowCreator {
-  guardMs = undefined;
+  guard = undefined;
 
   /** Same signature as the SDK's, so the SDK's workflow thread can call it in place of its own. */
   static async create(workflowBundle, isolateExecutionTimeoutMs, registeredActivityNames, patchActivationCallback) {
     const creator = await super.create(workflowBundle, undefined, registeredActivityNames, patchActivationCallback);
-    creator.guardMs = isolateExecutionTimeoutMs || undefined;
+    creator.guard = isolateExecutionTimeoutMs ? new VmTimeoutGuard(isolateExecutionTimeoutMs) : undefined;
     return creator;
   }
 
+  /** The creator for a thread that marks its activations in `buffer` for an ActivationWatch, and stops none itself. */
+  static withStamp(buffer) {
+    return class StampedCreator extends ActivationGuardedCreator {
+      static async create(workflowBundle, _isolateExecutionTimeoutMs, registeredActivityNames, patchActivationCallback) {
+        const creator = await super.create(workflowBundle, undefined, registeredActivityNames, patchActivationCallback);
+        creator.guard = new ActivationStamp(buffer);
+        return creator;
+      }
+    };
+  }
+
   async createWorkflow(options) {
-    const ms = this.guardMs;
+    const guard = this.guard;
+    if (!guard) return super.createWorkflow(options);
+    const label = guard instanceof ActivationStamp ? labelBytes(options.info) : undefined;
     // The SDK's createWorkflow is synchronous up to its return (it initialises the workflow's
     // runtime in the context): the guard covers that call.
-    const workflow = await guarded(ms, () => super.createWorkflow(options));
-    if (!ms) return workflow;
+    const workflow = await guard.run(label, () => super.createWorkflow(options));
     const activate = workflow.activate.bind(workflow);
     // The SDK's activate makes all its calls into the context before its first await; what runs
-    // after it (a setImmediate, the unhandled-rejection check) makes none. A stopped activation
-    // fails its workflow task as the SDK's own guard does, and Core then evicts the workflow.
+    // after it (a setImmediate, the unhandled-rejection check) makes none. An activation the
+    // `task` guard stops fails its workflow task as the SDK's own guard does, and Core then evicts
+    // the workflow.
     workflow.activate = (activation) => {
       try {
-        return guarded(ms, () => activate(activation));
+        return guard.run(label, () => activate(activation));
       } catch (err) {
         return Promise.resolve({ runId: workflow.runId, failed: { failure: workflow.activator.errorToFailure(err) } });
       }
@@ -101,7 +216,7 @@ export class ActivationGuardedCreator extends sdk.reusableVm.ReusableVMWorkflowC
     // Disposing calls into the context too. (Taking the sink calls after an activation does not:
     // it reads the activator from outside, and the SDK does not guard it either.)
     const dispose = workflow.dispose.bind(workflow);
-    workflow.dispose = () => guarded(ms, dispose);
+    workflow.dispose = () => guard.run(label, dispose);
     return workflow;
   }
 }

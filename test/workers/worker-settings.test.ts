@@ -2,6 +2,7 @@
  * The worker's settings for workflow code:
  * - WORKFLOW_DEADLOCK_TIMEOUT: the guard on each activation of workflow code, in seconds, or off
  *   (see ticketWorkerClass in workers/worker.ts; what the guard does: workflow-vm.test.ts);
+ * - WORKFLOW_DEADLOCK_GUARD: what acts on it, task or worker, by default by Node's version;
  * - WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: the workflow tasks the worker takes at once (a task that
  *   waits in the worker arms its timer late; see createTicketWorker);
  * - WORKER_WORKFLOW_THREADS: the threads that run workflow code (tickets run on two, each its own).
@@ -9,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { ConfigError, loadConfig } from '../../workers/config.js';
+import { ConfigError, defaultDeadlockGuard, loadConfig } from '../../workers/config.js';
 import { cachedWorkflowBundle, createTicketWorker, ticketWorkerClass } from '../../workers/worker.js';
 import { caroLikePolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
@@ -23,6 +24,31 @@ test('WORKFLOW_DEADLOCK_TIMEOUT: 5 s unless set, whole seconds or off, anything 
     assert.throws(
       () => loadConfig({ WORKFLOW_DEADLOCK_TIMEOUT: wrong }),
       (err: unknown) => err instanceof ConfigError && err.message === `WORKFLOW_DEADLOCK_TIMEOUT: expected whole seconds from 1 to 9999, or off (got "${wrong}")`,
+    );
+  }
+});
+
+test('WORKFLOW_DEADLOCK_GUARD: auto picks task on Node 24 and later, worker before; task refused where Node would abort; anything else stops the start naming the setting', () => {
+  assert.equal(defaultDeadlockGuard('20.20.2'), 'worker');
+  assert.equal(defaultDeadlockGuard('22.11.0'), 'worker');
+  assert.equal(defaultDeadlockGuard('24.21.0'), 'task');
+  assert.equal(defaultDeadlockGuard('25.0.0'), 'task');
+  const here = defaultDeadlockGuard();
+  assert.equal(loadConfig({}).WORKFLOW_DEADLOCK_GUARD, here);
+  assert.equal(loadConfig({ WORKFLOW_DEADLOCK_GUARD: 'auto' }).WORKFLOW_DEADLOCK_GUARD, here);
+  assert.equal(loadConfig({ WORKFLOW_DEADLOCK_GUARD: 'worker' }).WORKFLOW_DEADLOCK_GUARD, 'worker');
+  if (here === 'task') assert.equal(loadConfig({ WORKFLOW_DEADLOCK_GUARD: 'task' }).WORKFLOW_DEADLOCK_GUARD, 'task');
+  else
+    assert.throws(
+      () => loadConfig({ WORKFLOW_DEADLOCK_GUARD: 'task' }),
+      (err: unknown) =>
+        err instanceof ConfigError &&
+        err.message === `WORKFLOW_DEADLOCK_GUARD: task needs Node 24 or later (on Node ${process.versions.node} a stopped workflow aborts the whole process): use worker or auto (got "task")`,
+    );
+  for (const wrong of ['process', 'TASK', 'on']) {
+    assert.throws(
+      () => loadConfig({ WORKFLOW_DEADLOCK_GUARD: wrong }),
+      (err: unknown) => err instanceof ConfigError && err.message === `WORKFLOW_DEADLOCK_GUARD: expected auto, task or worker (got "${wrong}")`,
     );
   }
 });
