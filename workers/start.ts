@@ -23,7 +23,7 @@ import { startDevServer, type RunningDevServer } from './dev-server.js';
 import { installWorkerRuntime, scrapeWorkerMetrics, workerMetricsUrl, zeroTicketCounters } from './metrics.js';
 import { loadOnCall } from './oncall.js';
 import { registerSearchAttributes } from './register-search-attributes.js';
-import { cachedWorkflowBundle, createTicketWorker, NativeConnection, stuckLine } from './worker.js';
+import { cachedWorkflowBundle, createTicketWorker, NativeConnection, stopWorkerProcess } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -73,12 +73,7 @@ async function main(): Promise<void> {
       vm: {
         deadlockTimeoutS: config.WORKFLOW_DEADLOCK_TIMEOUT,
         deadlockGuard: config.WORKFLOW_DEADLOCK_GUARD,
-        // The `worker` guard: a stuck thread never gives the worker back, so the ordered shutdown
-        // would wait for ever. The line, then the embedded dev server, then out.
-        onStuck: (stuck) => {
-          console.error(stuckLine(stuck, config.WORKFLOW_DEADLOCK_TIMEOUT));
-          void (devServer?.stop() ?? Promise.resolve()).finally(() => process.exit(1));
-        },
+        onStuck: stopWorkerProcess(config.WORKFLOW_DEADLOCK_TIMEOUT, async () => devServer?.stop()),
         stackTraces: config.WORKFLOW_STACK_TRACES,
       },
     });

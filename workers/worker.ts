@@ -69,11 +69,17 @@ export async function cachedWorkflowBundle(cacheDir = BUNDLE_CACHE_DIR): Promise
   return { code: readFileSync(file, 'utf8') };
 }
 
-/** The `worker` guard's default: one line naming the stuck ticket and the setting, then exit 1. */
-export function stopWorkerProcess(timeoutS: number): (stuck: StuckActivation) => void {
+/**
+ * The `worker` guard's action: one line naming the stuck ticket and the setting, then `cleanUp`
+ * (what must not outlive the process, such as an embedded dev server), then exit 1. The ordered
+ * shutdown would wait for ever: a stuck thread never gives the worker back.
+ */
+export function stopWorkerProcess(timeoutS: number, cleanUp: () => Promise<void> = async () => {}): (stuck: StuckActivation) => void {
   return (stuck) => {
     console.error(stuckLine(stuck, timeoutS));
-    process.exit(1);
+    void cleanUp()
+      .catch((err: Error) => console.error(`tierline: ${err.message}`))
+      .finally(() => process.exit(1));
   };
 }
 

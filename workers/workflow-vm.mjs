@@ -1,13 +1,15 @@
 // How the worker runs ticket workflow code: the SDK's reusable V8 context, with its deadlock guard
 // set once per activation instead of once per call into the context (the `task` guard, vm's
-// timeout), or replaced by a watch from the main thread that costs an activation two atomic writes
-// (the `worker` guard), and with the SDK's per-promise stack capture on or off. Plain JavaScript because it also runs as (part of) the workflow
-// threads' entry, `workflow-thread.mjs`, which Node loads without tsx. Types: `workflow-vm.d.mts`.
+// timeout), or replaced by a watch from the main thread that costs an activation two atomic adds
+// (the `worker` guard), and with the SDK's per-promise stack capture on or off. Plain JavaScript
+// because it also runs as (part of) the workflow threads' entry, `workflow-thread.mjs`, which Node
+// loads without tsx. Types: `workflow-vm.d.mts`.
 //
 // It leans on the internals of @temporalio/worker 1.24.0 (pinned exactly in package.json):
 // `ReusableVMWorkflowCreator` and the `globalHandlers` of vm-shared. `checkSdkShape` fails the
 // start with one clear line if an upgrade moved them, and test/workers/workflow-vm.test.ts proves
-// the behaviour (a stuck workflow's task fails, the others go on; stack traces on and off).
+// the behaviour (with the `task` guard a stuck workflow's task fails and the others go on; with the
+// `worker` guard one stuck workflow stops the worker, named; stack traces on and off).
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { clearInterval, setInterval } from 'node:timers';
