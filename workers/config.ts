@@ -71,7 +71,6 @@ export function defaultDeadlockGuard(nodeVersion = process.versions.node): Deadl
 
 const nodeMajor = (version: string) => Number(version.split('.')[0]);
 
-
 const cron = z.string().regex(/^(off|(\S+\s+){4}\S+)$/, "expected a five-field cron expression such as '0 9 * * 1', or off");
 
 function validTimeZone(zone: string): boolean {
@@ -128,7 +127,7 @@ const EnvSchema = z.object({
   WORKFLOW_DEADLOCK_GUARD: z
     .enum(['auto', 'task', 'worker'], { error: 'expected auto, task or worker' })
     .default('auto')
-    .refine((v) => v !== 'task' || nodeMajor(process.versions.node) >= 24, `task needs Node 24 or later (on Node ${process.versions.node} a stopped workflow aborts the whole process): use worker or auto`)
+    .refine((v) => v !== 'task' || defaultDeadlockGuard() === 'task', `task needs Node 24 or later (on Node ${process.versions.node} a stopped workflow aborts the whole process): use worker or auto`)
     .transform((v): DeadlockGuard => (v === 'auto' ? defaultDeadlockGuard() : v)),
   // The SDK's per-promise stack capture, for the Temporal UI's stack-trace query (ticketWorkerClass).
   WORKFLOW_STACK_TRACES: z.enum(['on', 'off'], { error: 'expected on or off' }).default('off').transform((v) => v === 'on'),

@@ -33,7 +33,7 @@ import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
-import { cpuMeter, threadReading, threadSplit, type ThreadSplit } from './cpu.js';
+import { cpuMeter, threadReading, threadSplit, threadSplitText, type ThreadSplit } from './cpu.js';
 import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
@@ -263,8 +263,7 @@ async function meteredPhase(
 
 function cpuLine(cpu: { worker: number; server: number; workerThreads?: ThreadSplit } | undefined): string {
   if (!cpu) return '';
-  const t = cpu.workerThreads;
-  const threads = t ? ` (main ${t.main}, workflow thread ${t.workflowThread}, V8 helpers ${t.otherNode}, core ${t.core}, exited threads ${t.exited})` : '';
+  const threads = cpu.workerThreads ? ` (${threadSplitText(cpu.workerThreads)})` : '';
   return `; CPU per breach: worker ${cpu.worker} ms${threads}, server ${cpu.server} ms`;
 }
 

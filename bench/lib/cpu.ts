@@ -103,6 +103,11 @@ export function threadSplit(pid: number, before: { total: number; threads: Map<n
   return { total, split };
 }
 
+/** One line of a split: `main 6.4, workflow thread 5.1, V8 helpers 1.3, core 3.5, other 0, exited 0`. */
+export function threadSplitText(t: ThreadSplit): string {
+  return `main ${t.main}, workflow thread ${t.workflowThread}, V8 helpers ${t.otherNode}, core ${t.core}, other ${t.other}, exited ${t.exited}`;
+}
+
 /** A reading to give `threadSplit` later. */
 export function threadReading(pid: number): { total: number; threads: Map<number, { name: string; ms: number }> } {
   return { total: cpuMsOf(pid), threads: threadCpuMs(pid) };
