@@ -57,7 +57,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   /** The processing point: time's due alarms, then every send, search attribute and ledger write. */
   function carryOut(): void {
     step({ type: 'tick' });
-    runner.turn();
+    // The ledger write due now rides in an SLA notice that starts here, if one does (ledger.ts).
+    runner.turn(ledger.offer());
     lastSearchAttributes = syncSearchAttributes(state, lastSearchAttributes, upsertSearchAttributes);
     setCurrentDetails(currentDetails(state));
     ledger.sync();
