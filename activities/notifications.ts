@@ -10,7 +10,6 @@ import { requesterLink, type RequesterLink } from '../client/requester-links.js'
 import { describe, NotificationErrorType, permanentFailure } from './errors.js';
 import type { Outbox } from './outbox.js';
 import type { SlackActivities, TicketCard } from './slack.js';
-import type { RecordTicketMilestonesInput } from './ledger/types.js';
 
 export interface Delivery {
   channel: 'slack' | 'email' | 'discord' | 'outbox';
@@ -41,15 +40,7 @@ export interface NotificationDeps {
   /** Vendor support contacts by vendor id (configuration: VENDOR_CONTACTS). */
   vendors?: Record<string, string>;
   email?: EmailActivities;
-  /**
-   * The ticket ledger's write, for the writes that ride in an SLA notice (`postThreadMessage`'s
-   * `ledger`). Without it such a write is reported not done, and the workflow makes it itself.
-   */
-  ledger?: { record(input: RecordTicketMilestonesInput): Promise<unknown> };
 }
-
-/** How long a ledger write riding in a notice may take before the notice reports it not done. */
-const LEDGER_RIDE_MS = 2_000;
 
 const attempt = () => Context.current().info.attempt;
 
@@ -72,29 +63,6 @@ export function createNotificationActivities(deps: NotificationDeps) {
     }
     await deps.outbox.write(input.key, `team-card:${input.slackChannel}`, { card });
     return { channel: 'outbox', attempts: attempt() };
-  }
-
-  /** A ledger write riding in a notice: true once the ledger has it; false on failure or after LEDGER_RIDE_MS. */
-  async function recordRiding(record: RecordTicketMilestonesInput): Promise<boolean> {
-    if (!deps.ledger) return false;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      const write = deps.ledger.record(record).then(() => true);
-      const late = new Promise<boolean>((resolve) => {
-        timer = setTimeout(() => resolve(false), LEDGER_RIDE_MS);
-      });
-      const written = await Promise.race([write, late]);
-      if (!written) {
-        write.catch(() => undefined);
-        Context.current().log.warn('the ledger write riding in a notice took too long; the workflow will make it', { ticketId: record.ticketId });
-      }
-      return written;
-    } catch (err) {
-      Context.current().log.warn('the ledger write riding in a notice failed; the workflow will make it', { ticketId: record.ticketId, error: describe(err) });
-      return false;
-    } finally {
-      clearTimeout(timer);
-    }
   }
 
   return {
@@ -160,22 +128,9 @@ export function createNotificationActivities(deps: NotificationDeps) {
      * no round trip of its own. The edit is best effort: when it fails, the message still counts
      * as sent, `cardEdited` is false, and the workflow's own card refresh makes the edit with its
      * own retries.
-     *
-     * With `ledger`, the ticket ledger's write due when the notice started is made after the
-     * message, the same way: best effort, bounded in time (a slow database never holds a notice
-     * up), idempotent on (ticket, seq) like every ledger write. `ledgerWritten` false: the
-     * workflow writes it itself, with the ledger's retries. An attempt that fails before the
-     * message went makes no write; its retry makes both.
      */
-    async postThreadMessage(input: {
-      key: string;
-      slackChannel: string;
-      threadTs: string;
-      text: string;
-      card?: { key: string; card: TicketCard };
-      ledger?: RecordTicketMilestonesInput;
-    }): Promise<Delivery & { cardEdited?: boolean; ledgerWritten?: boolean }> {
-      let delivery: Delivery & { cardEdited?: boolean };
+    async postThreadMessage(input: { key: string; slackChannel: string; threadTs: string; text: string; card?: { key: string; card: TicketCard } }): Promise<Delivery & { cardEdited?: boolean }> {
+      let delivery: Delivery;
       if (deps.slack && !input.slackChannel.startsWith('outbox:')) {
         await deps.slack.activities.postThreadMessage({ idempotencyKey: input.key, channel: input.slackChannel, threadTs: input.threadTs, text: input.text });
         delivery = { channel: 'slack', attempts: attempt() };
@@ -183,16 +138,14 @@ export function createNotificationActivities(deps: NotificationDeps) {
         await deps.outbox.write(input.key, `team-thread:${input.slackChannel}`, { thread: input.threadTs, text: input.text });
         delivery = { channel: 'outbox', attempts: attempt() };
       }
-      if (input.card) {
-        try {
-          await updateTicketCard({ key: input.card.key, slackChannel: input.slackChannel, ts: input.threadTs, card: input.card.card });
-          delivery = { ...delivery, cardEdited: true };
-        } catch (err) {
-          Context.current().log.warn('the card edit after a thread message failed; the card refresh will make it', { error: describe(err) });
-          delivery = { ...delivery, cardEdited: false };
-        }
+      if (!input.card) return delivery;
+      try {
+        await updateTicketCard({ key: input.card.key, slackChannel: input.slackChannel, ts: input.threadTs, card: input.card.card });
+        return { ...delivery, cardEdited: true };
+      } catch (err) {
+        Context.current().log.warn('the card edit after a thread message failed; the card refresh will make it', { error: describe(err) });
+        return { ...delivery, cardEdited: false };
       }
-      return input.ledger ? { ...delivery, ledgerWritten: await recordRiding(input.ledger) } : delivery;
     },
   };
 }

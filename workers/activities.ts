@@ -43,7 +43,6 @@ export function createActivities(
   // One ledger (opened at its first use) for the workflow's writes and the reports' reads.
   const location = ledgerLocation(config);
   const ledger = openLedger(location);
-  const ledgerActivities = createLedgerActivities(ledger, secretsOf(location));
   return {
     ...createNotificationActivities({
       outbox,
@@ -53,8 +52,6 @@ export function createActivities(
       ...(email ? { email } : {}),
       ...(config.VENDOR_CONTACTS ? { vendors: config.VENDOR_CONTACTS } : {}),
       linkSecret: linkSecret(config),
-      // SLA notices carry the ledger write due when they start (workflows/ledger.ts).
-      ledger: { record: ledgerActivities.recordTicketMilestones },
     }),
     ...createKnowledgeBaseActivities({ dirs: knowledgeBaseDirs(), publicUrl: config.publicUrl }),
     ...createGitHubActivities({
@@ -79,7 +76,7 @@ export function createActivities(
         ? { discord: { webhookUrl: config.DISCORD_ANNOUNCE_WEBHOOK_URL, sentLog: fileSentLog(join(config.TIERLINE_DATA_DIR, 'discord-sent.jsonl')) } }
         : {}),
     }),
-    ...ledgerActivities,
+    ...createLedgerActivities(ledger, secretsOf(location)),
     ...createReportActivities({
       outbox,
       ...(slack ? { slack } : {}),

@@ -15,7 +15,6 @@ import type { TicketCard } from '../activities/slack.js';
 import type { ArticleSuggestion, KnowledgeBaseActivities } from '../activities/knowledge-base.js';
 import { priorityOf } from '../domain/policy/match.js';
 import { failureText } from './failure-text.js';
-import type { LedgerRide } from './ledger.js';
 import { SendQueues, type SendOutcome } from './shell.js';
 import { pageEndSignal } from './messages.js';
 import { pagingWorkflow } from './paging.js';
@@ -127,8 +126,6 @@ export class EffectRunner {
    * after a continue-as-new (the first refresh then edits).
    */
   private cardShown: string | undefined;
-  /** The ledger write on offer during `turn()`. */
-  private ride: LedgerRide | undefined;
 
   constructor(
     private readonly state: () => TicketState,
@@ -149,18 +146,9 @@ export class EffectRunner {
     return this.queues.due();
   }
 
-  /**
-   * At the shell's processing point. `ride`: the ledger write due now, which the first call of an
-   * SLA notice starting in this turn carries (`teamMessage`); only a call made synchronously here
-   * can take it, so which send carries it is fixed by the processing point, the same on replay.
-   */
-  turn(ride?: LedgerRide): void {
-    this.ride = ride;
-    try {
-      this.queues.turn();
-    } finally {
-      this.ride = undefined;
-    }
+  /** At the shell's processing point. */
+  turn(): void {
+    this.queues.turn();
   }
 
   /**
@@ -281,8 +269,7 @@ export class EffectRunner {
   /**
    * A thread message under the ticket's card (posting the card first if there is none yet). The
    * message carries the card's edit when the state has changed what the card shows: one call
-   * instead of a message and a separate refresh. An SLA notice also carries the ledger write due
-   * when it starts (see `turn`).
+   * instead of a message and a separate refresh.
    */
   private async teamMessage(via: Notify, effect: Extract<Effect, { type: 'notifyTeam' }>, turn: () => Promise<void>): Promise<Delivery> {
     let card = this.state().teamCard;
@@ -298,25 +285,7 @@ export class EffectRunner {
       await turn();
     }
     const edit = this.cardEdit(card);
-    // An SLA notice carries the ledger write due at its processing point (workflows/ledger.ts).
-    const ride = via === notifyNow ? this.ride : undefined;
-    this.ride = undefined;
-    const ledgerDone = ride?.carry();
-    let sent: Awaited<ReturnType<Notify['postThreadMessage']>>;
-    try {
-      sent = await via.postThreadMessage({
-        key: effect.key,
-        slackChannel: card.channel,
-        threadTs: card.ts,
-        text: effect.text,
-        ...(edit ? { card: { key: `${effect.key}/card-edit`, card: edit.card } } : {}),
-        ...(ride ? { ledger: ride.record } : {}),
-      });
-    } catch (err) {
-      ledgerDone?.(false);
-      throw err;
-    }
-    ledgerDone?.(sent.ledgerWritten === true);
+    const sent = await via.postThreadMessage({ key: effect.key, slackChannel: card.channel, threadTs: card.ts, text: effect.text, ...(edit ? { card: { key: `${effect.key}/card-edit`, card: edit.card } } : {}) });
     if (edit && sent.cardEdited) this.cardShown = edit.shown;
     return sent;
   }

@@ -57,8 +57,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   /** The processing point: time's due alarms, then every send, search attribute and ledger write. */
   function carryOut(): void {
     step({ type: 'tick' });
-    // The ledger write due now rides in an SLA notice that starts here, if one does (ledger.ts).
-    runner.turn(ledger.offer());
+    runner.turn();
     lastSearchAttributes = syncSearchAttributes(state, lastSearchAttributes, upsertSearchAttributes);
     setCurrentDetails(currentDetails(state));
     ledger.sync();

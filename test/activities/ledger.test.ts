@@ -5,7 +5,6 @@
  * a late older write that never moves a ticket back, migrations applied once.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,9 +29,7 @@ import { MIGRATIONS } from '../../activities/ledger/schema.js';
 import type { SqlDriver } from '../../activities/ledger/sql.js';
 import { sqliteDriver } from '../../activities/ledger/sqlite.js';
 import { createActivities } from '../../workers/activities.js';
-import { ConfigError, ledgerLocation, loadConfig } from '../../workers/config.js';
-import { createNotificationActivities } from '../../activities/notifications.js';
-import { fileOutbox } from '../../activities/outbox.js';
+import { ConfigError, loadConfig } from '../../workers/config.js';
 import { activityEnv } from '../helpers/activity-env.js';
 import { postgresForTests, type PostgresCluster } from '../helpers/postgres.js';
 
@@ -375,53 +372,5 @@ describe('the PostgreSQL URL is a secret', () => {
       (err: Error) => err instanceof ConfigError && /^LEDGER_URL: expected postgres:\/\//.test(err.message) && err.message.includes('(value hidden)') && !err.message.includes('Sw0rdfish'),
     );
     assert.equal(loadConfig({ LEDGER_URL: url }).LEDGER_URL, url);
-  });
-});
-
-describe('a ledger write riding in an SLA notice (postThreadMessage with `ledger`)', () => {
-  const { attempt: run, logs } = activityEnv();
-  const notice = (key: string, ledger?: RecordTicketMilestonesInput) => ({ key, slackChannel: 'outbox:support', threadTs: 'T1', text: 'firstResponse breached', ...(ledger ? { ledger } : {}) });
-
-  it('the worker writes it after the message, once however often the notice is retried, and says so', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tierline-ride-'));
-    const config = loadConfig({ TIERLINE_DATA_DIR: dir });
-    const { postThreadMessage } = createActivities(config, () => {});
-    const ledger = openLedger(ledgerLocation(config));
-    try {
-      const sent = await run(1, postThreadMessage, notice('T-1/sla-breach', input(3)));
-      assert.deepEqual(sent, { channel: 'outbox', attempts: 1, ledgerWritten: true });
-      assert.deepEqual((await ledger.reader.milestones(input(3).ticketId)).map((e) => e.seq), [1, 2, 3]);
-      // A retry (the answer of the first attempt was lost) writes nothing twice.
-      assert.deepEqual(await run(2, postThreadMessage, notice('T-1/sla-breach', input(3))), { channel: 'outbox', attempts: 2, ledgerWritten: true });
-      assert.deepEqual((await ledger.reader.milestones(input(3).ticketId)).map((e) => e.seq), [1, 2, 3]);
-      // Without a ride the answer says nothing of the ledger.
-      assert.deepEqual(await run(1, postThreadMessage, notice('T-1/note')), { channel: 'outbox', attempts: 1 });
-    } finally {
-      await ledger.close();
-      await rm(dir, { recursive: true, force: true });
-    }
-  });
-
-  it('a ledger that fails or hangs never holds the notice: sent, and the write reported not done', async () => {
-    const dir = await mkdtemp(join(tmpdir(), 'tierline-ride-'));
-    const deps = { outbox: fileOutbox(join(dir, 'outbox.jsonl'), () => {}), publicUrl: 'http://127.0.0.1:3000', teamName: 'Support' };
-    try {
-      const failing = createNotificationActivities({ ...deps, ledger: { record: () => Promise.reject(new Error('SQLITE_BUSY: database is locked')) } });
-      assert.deepEqual(await run(1, failing.postThreadMessage, notice('T-2/sla-breach', input(3))), { channel: 'outbox', attempts: 1, ledgerWritten: false });
-      assert.ok(logs.some((l) => /riding in a notice failed/.test(l) && /SQLITE_BUSY/.test(l)), 'the failure is logged');
-
-      const hanging = createNotificationActivities({ ...deps, ledger: { record: () => new Promise<never>(() => {}) } });
-      const began = Date.now();
-      assert.deepEqual(await run(1, hanging.postThreadMessage, notice('T-3/sla-breach', input(3))), { channel: 'outbox', attempts: 1, ledgerWritten: false });
-      assert.ok(Date.now() - began < 9_000, 'well inside the notice\'s 10 s start-to-close timeout');
-      assert.ok(logs.some((l) => /riding in a notice took too long/.test(l)));
-
-      const none = createNotificationActivities(deps);
-      assert.deepEqual(await run(1, none.postThreadMessage, notice('T-4/sla-breach', input(3))), { channel: 'outbox', attempts: 1, ledgerWritten: false });
-      const outbox = readFileSync(join(dir, 'outbox.jsonl'), 'utf8');
-      for (const key of ['T-2/sla-breach', 'T-3/sla-breach', 'T-4/sla-breach']) assert.ok(outbox.includes(key), `${key}: the message went out`);
-    } finally {
-      await rm(dir, { recursive: true, force: true });
-    }
   });
 });

@@ -15,19 +15,7 @@ import type { TicketMetrics } from '../../domain/metrics/ticket-metrics.js';
 import { createActivities } from '../../workers/activities.js';
 import { loadConfig } from '../../workers/config.js';
 import { caroLikePolicy, MINUTE } from '../fixtures/policies.js';
-import { breachedTicketHistory, settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
-import { createNotificationActivities } from '../../activities/notifications.js';
-import { fileOutbox } from '../../activities/outbox.js';
-import type { WorkflowHandle } from '@temporalio/client';
-import { getTicketStateQuery } from '../../workflows/messages.js';
-
-type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
-
-/** The activity type a local activity's marker records, if the event is one. */
-function markerType(e: HistoryEvent): string | undefined {
-  const data = e.markerRecordedEventAttributes?.details?.data?.payloads?.[0]?.data;
-  return data ? (JSON.parse(Buffer.from(data).toString()) as { activity_type: string }).activity_type : undefined;
-}
+import { settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 
 describe('the ticket ledger, written by the ticket workflow (time-skipping Temporal, SQLite)', () => {
   let env: TestWorkflowEnvironment;
@@ -75,40 +63,5 @@ describe('the ticket ledger, written by the ticket workflow (time-skipping Tempo
       assert.ok(metrics.firstResponse, 'the first response time is in the metrics');
       assert.ok(Math.abs(metrics.firstResponse.calendarMs - 30 * MINUTE) < 5_000, `first response after 30 minutes of workflow time (${metrics.firstResponse.calendarMs} ms)`);
     });
-  });
-
-  test('a breach carries its ledger write in the notice; a write the ride could not make, the workflow makes itself', async () => {
-    // A second worker whose notices' ledger dependency fails (a locked database), beside a ledger that works.
-    const failingDir = mkdtempSync(join(tmpdir(), 'tierline-ledger-ride-'));
-    const config = loadConfig({ TIERLINE_DATA_DIR: failingDir });
-    const failing = createNotificationActivities({
-      outbox: fileOutbox(join(failingDir, 'outbox.jsonl'), () => {}),
-      publicUrl: config.publicUrl,
-      teamName: 'Support',
-      ledger: { record: () => Promise.reject(new Error('SQLITE_BUSY: database is locked')) },
-    });
-    const failingHarness = await ticketHarness(env, { policy: caroLikePolicy(), activities: { ...createActivities(config, () => {}), postThreadMessage: failing.postThreadMessage } });
-    const failingLedger = openLedger({ kind: 'sqlite', path: join(failingDir, 'ledger.db') });
-    try {
-      for (const [h, l, carried] of [
-        [harness, ledger, true],
-        [failingHarness, failingLedger, false],
-      ] as const) {
-        await h.run(async () => {
-          const intake = { subject: 'Invoices missing', requester: { email: 'kim@example.com' }, channel: 'email', priority: 'P1' } as const;
-          const { workflowId, history } = await breachedTicketHistory(env, h, intake);
-          const state = await env.client.workflow.getHandle(workflowId).query(getTicketStateQuery);
-          const breach = state.timeline.find((e) => e.type === 'sla-breach')!;
-          assert.ok((await l.reader.milestones(state.ticketId)).some((e) => e.seq === breach.seq), `the breach is in the ledger (${carried ? 'carried' : 'written by the workflow'})`);
-          // The breach's timer is the last that fired; what follows it is the breach's workflow task.
-          const fired = history.events!.findLastIndex((e) => e.timerFiredEventAttributes);
-          const markers = history.events!.slice(fired).flatMap((e) => markerType(e) ?? []);
-          assert.deepEqual(markers, carried ? ['postThreadMessage'] : ['postThreadMessage', 'recordTicketMilestones']);
-        });
-      }
-    } finally {
-      await failingHarness.shutdown();
-      await failingLedger.close();
-    }
   });
 });
