@@ -20,7 +20,7 @@ import { cpus, totalmem } from 'node:os';
 import { parseArgs } from 'node:util';
 import { runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
-import { threadSplitText } from './lib/cpu.js';
+import { machineText, threadSplitText } from './lib/cpu.js';
 import { defaultDeadlockGuard } from '../workers/config.js';
 
 const { values } = parseArgs({
@@ -97,7 +97,9 @@ console.log(`\nCPU per breach from the phase's first due time to its last notifi
 for (const name of ['breach', 'overload'] as const) {
   for (const run of ['tierline', 'naive'] as const) {
     const cpu = result[name]?.[run]?.cpuPerBreachMs;
-    if (cpu) console.log(`  ${`${name} ${run}`.padEnd(18)} worker ${String(cpu.worker).padStart(6)}  server ${String(cpu.server).padStart(6)}  both ${String(Math.round((cpu.worker + cpu.server) * 10) / 10).padStart(6)}${cpu.workerThreads ? `   worker's threads: ${threadSplitText(cpu.workerThreads)}` : ''}`);
+    if (!cpu) continue;
+    console.log(`  ${`${name} ${run}`.padEnd(18)} worker ${String(cpu.worker).padStart(6)}  server ${String(cpu.server).padStart(6)}  both ${String(Math.round((cpu.worker + cpu.server) * 10) / 10).padStart(6)}${cpu.workerThreads ? `   worker's threads: ${threadSplitText(cpu.workerThreads)}` : ''}`);
+    if (cpu.machine) console.log(`  ${''.padEnd(18)} bench and Slack server ${cpu.bench} ms; the machine: ${machineText(cpu.machine)}`);
   }
 }
 console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB as the intake ended, ${result.memory.settledRssMiB} MiB settled with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);

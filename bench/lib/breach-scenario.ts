@@ -33,7 +33,7 @@ import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
-import { cpuMeter, threadReading, threadSplit, threadSplitText, type ThreadSplit } from './cpu.js';
+import { cpuMeter, machineReading, machineText, machineUse, threadReading, threadSplit, threadSplitText, type ThreadSplit } from './cpu.js';
 import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
@@ -89,7 +89,19 @@ export interface RunFigures {
    * its last notification, per breach (ms): which side of the machine's two cores a breach costs;
    * and the worker's by thread (bench/lib/cpu.ts, `threadSplit`).
    */
-  cpuPerBreachMs?: { worker: number; server: number; workerThreads?: ThreadSplit };
+  cpuPerBreachMs?: CpuPerBreach;
+}
+
+/**
+ * `bench`: this process, which runs the local Slack server every notice goes to (and the bench's
+ * own polling). `machine`: all cores over the phase (bench/lib/cpu.ts, `machineUse`).
+ */
+export interface CpuPerBreach {
+  worker: number;
+  server: number;
+  workerThreads?: ThreadSplit;
+  bench?: number;
+  machine?: { busyPct: number; iowaitPct: number; stealPct: number };
 }
 
 export type PartsSummary = {
@@ -250,21 +262,26 @@ async function meteredPhase(
   pids: { worker: number; server: number | undefined },
   breaches: number,
   done: () => Promise<void>,
-): Promise<{ worker: number; server: number; workerThreads: ThreadSplit }> {
+): Promise<Required<CpuPerBreach>> {
   await sleep(Math.max(0, from - Date.now()));
   const server = cpuMeter({ server: pids.server === undefined ? [] : [pids.server] });
   const threads = threadReading(pids.worker);
+  const bench = process.cpuUsage();
+  const machine = machineReading();
   await done();
   const per = (ms: number) => Math.round((ms / breaches) * 10) / 10;
+  const used = process.cpuUsage(bench);
   const { total: worker, split } = threadSplit(pids.worker, threads);
   const workerThreads = Object.fromEntries(Object.entries(split).map(([k, v]) => [k, per(v)])) as unknown as ThreadSplit;
-  return { worker: per(worker), server: per(server.read().server ?? 0), workerThreads };
+  return { worker: per(worker), server: per(server.read().server ?? 0), workerThreads, bench: per((used.user + used.system) / 1000), machine: machineUse(machine) };
 }
 
-function cpuLine(cpu: { worker: number; server: number; workerThreads?: ThreadSplit } | undefined): string {
+function cpuLine(cpu: CpuPerBreach | undefined): string {
   if (!cpu) return '';
   const threads = cpu.workerThreads ? ` (${threadSplitText(cpu.workerThreads)})` : '';
-  return `; CPU per breach: worker ${cpu.worker} ms${threads}, server ${cpu.server} ms`;
+  const others = cpu.bench !== undefined ? `, bench and Slack server ${cpu.bench} ms` : '';
+  const machine = cpu.machine ? `; machine ${machineText(cpu.machine)}` : '';
+  return `; CPU per breach: worker ${cpu.worker} ms${threads}, server ${cpu.server} ms${others}${machine}`;
 }
 
 async function waitFor(done: () => boolean, deadline: number, poll = 500): Promise<void> {

@@ -112,3 +112,39 @@ export function threadSplitText(t: ThreadSplit): string {
 export function threadReading(pid: number): { total: number; threads: Map<number, { name: string; ms: number }> } {
   return { total: cpuMsOf(pid), threads: threadCpuMs(pid) };
 }
+
+/** The machine's CPU time since boot, all cores together (/proc/stat's first line, ms). */
+export interface MachineReading {
+  total: number;
+  idle: number;
+  iowait: number;
+  steal: number;
+}
+
+export function machineReading(): MachineReading {
+  // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is in user already)
+  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const [, , , idle = 0, iowait = 0, , , steal = 0] = fields;
+  return { total: fields.reduce((a, b) => a + b, 0) * TICK_MS, idle: idle * TICK_MS, iowait: iowait * TICK_MS, steal: steal * TICK_MS };
+}
+
+/**
+ * How the machine's cores were used between a reading and now, in per cent of all cores' time:
+ * `busy` (running anything: the measured processes, the bench and its channel servers, anyone
+ * else), `iowait` (idle with a disk write outstanding), `steal` (taken by the hypervisor). A phase
+ * whose `busy` stays well under 100 is held by waiting, not by CPU.
+ */
+export function machineUse(before: MachineReading): { busyPct: number; iowaitPct: number; stealPct: number } {
+  const now = machineReading();
+  const total = now.total - before.total || 1;
+  const pct = (ms: number) => Math.round((ms / total) * 1000) / 10;
+  const idle = now.idle - before.idle;
+  const iowait = now.iowait - before.iowait;
+  const steal = now.steal - before.steal;
+  return { busyPct: pct(total - idle - iowait - steal), iowaitPct: pct(iowait), stealPct: pct(steal) };
+}
+
+/** One line of a phase's machine use: `busy 93.1 % of all cores, iowait 0.4 %, steal 0 %`. */
+export function machineText(m: { busyPct: number; iowaitPct: number; stealPct: number }): string {
+  return `busy ${m.busyPct} % of all cores, iowait ${m.iowaitPct} %, steal ${m.stealPct} %`;
+}

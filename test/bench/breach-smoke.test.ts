@@ -26,6 +26,9 @@ test('breach bench, smoke size: every breach notified exactly once, by tierline 
     for (const cpu of [phase?.tierline.cpuPerBreachMs, phase?.naive?.cpuPerBreachMs]) {
       assert.ok(cpu && cpu.worker > 0 && cpu.server > 0, JSON.stringify(cpu));
       assert.ok(cpu.workerThreads && cpu.workerThreads.main > 0, JSON.stringify(cpu));
+      // The bench's process served the Slack calls; the machine's use is a share of its cores.
+      assert.ok(cpu.bench !== undefined && cpu.bench > 0, JSON.stringify(cpu));
+      assert.ok(cpu.machine && cpu.machine.busyPct > 0 && cpu.machine.busyPct <= 100 && cpu.machine.iowaitPct >= 0 && cpu.machine.stealPct >= 0, JSON.stringify(cpu));
     }
   }
   // The eight P1s are open and listed; nobody is assigned.
