@@ -33,7 +33,7 @@ import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
-import { cpuMeter, machineReading, machineText, machineUse, threadReading, threadSplit, threadSplitText, type ThreadSplit } from './cpu.js';
+import { cpuMeter, machineReading, machineText, machineUse, threadReading, threadSplit, threadSplitText, type MachineUse, type ThreadSplit } from './cpu.js';
 import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
@@ -101,7 +101,7 @@ export interface CpuPerBreach {
   server: number;
   workerThreads?: ThreadSplit;
   bench?: number;
-  machine?: { busyPct: number; iowaitPct: number; stealPct: number };
+  machine?: MachineUse;
 }
 
 export type PartsSummary = {

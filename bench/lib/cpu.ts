@@ -131,10 +131,16 @@ export function machineReading(): MachineReading {
 /**
  * How the machine's cores were used between a reading and now, in per cent of all cores' time:
  * `busy` (running anything: the measured processes, the bench and its channel servers, anyone
- * else), `iowait` (idle with a disk write outstanding), `steal` (taken by the hypervisor). A phase
+ * else), `iowait` (idle while disk I/O was outstanding), `steal` (taken by the hypervisor). A phase
  * whose `busy` stays well under 100 is held by waiting, not by CPU.
  */
-export function machineUse(before: MachineReading): { busyPct: number; iowaitPct: number; stealPct: number } {
+export interface MachineUse {
+  busyPct: number;
+  iowaitPct: number;
+  stealPct: number;
+}
+
+export function machineUse(before: MachineReading): MachineUse {
   const now = machineReading();
   const total = now.total - before.total || 1;
   const pct = (ms: number) => Math.round((ms / total) * 1000) / 10;
@@ -145,6 +151,6 @@ export function machineUse(before: MachineReading): { busyPct: number; iowaitPct
 }
 
 /** One line of a phase's machine use: `busy 93.1 % of all cores, iowait 0.4 %, steal 0 %`. */
-export function machineText(m: { busyPct: number; iowaitPct: number; stealPct: number }): string {
+export function machineText(m: MachineUse): string {
   return `busy ${m.busyPct} % of all cores, iowait ${m.iowaitPct} %, steal ${m.stealPct} %`;
 }
