@@ -4,7 +4,8 @@
  * bench/lib/breach-scenario.ts for how the deadlines are set).
  *
  *   npm run bench -- [--open 1000] [--due 200] [--gap 1] [--no-overload] [--concurrency 50]
- *                    [--lead 30] [--cache N] [--no-baseline] [--no-listing] [--json FILE]
+ *                    [--lead 30] [--cache N] [--no-baseline] [--no-listing] [--split-cores]
+ *                    [--json FILE]
  *
  * breach: --open tickets open, --due of them with first responses due inside one minute; target
  * p99 ≤ 1 s. overload, --gap minutes later: every open ticket's resolution due inside one minute;
@@ -14,6 +15,10 @@
  * The defaults finish within ten minutes on two cores. The issue's scale (10,000 open, 2,000 due)
  * takes about fifty: `--open 10000 --due 2000 --lead 200 --gap 3` (the intake needs the lead, and
  * the breach phase's backlog the gap).
+ *
+ * --split-cores: the Temporal server on the first core, the worker and the bench (with its local
+ * Slack server) on the others, as where the server runs on machines of its own; each core's use is
+ * printed per phase. Default: every process shares every core.
  */
 import { writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
@@ -34,6 +39,7 @@ const { values } = parseArgs({
     cache: { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     'no-listing': { type: 'boolean', default: false },
+    'split-cores': { type: 'boolean', default: false },
     json: { type: 'string' },
   },
 });
@@ -54,6 +60,7 @@ const result = await runBreach({
   baseline: !values['no-baseline'],
   listing: !values['no-listing'],
   parts: true,
+  splitCores: values['split-cores'],
   ...(values.cache ? { cache: Number(values.cache) } : {}),
   log: (line) => console.log(line),
 });
@@ -73,6 +80,7 @@ const record = {
   benchNodeArgs: process.env.BENCH_NODE_ARGS || 'none',
   mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? 'glibc default',
   gapMinutes,
+  cores: result.placement ? 'split: the server on a core of its own, the worker and the bench on the others (placement)' : 'shared: every process on every core',
 };
 const row = (name: string, r: RunFigures) =>
   `  ${name.padEnd(18)} ${`${r.notified}/${r.expected}`.padStart(11)} ${String(r.duplicates).padStart(4)} ${String(r.lateness.p50).padStart(7)} ${String(r.lateness.p99).padStart(7)} ${String(r.lateness.max).padStart(7)} ${String(r.drainMs).padStart(8)}`;
@@ -104,6 +112,7 @@ for (const name of ['breach', 'overload'] as const) {
 }
 console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB as the intake ended, ${result.memory.settledRssMiB} MiB settled with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);
 console.log(`  intake ${result.intake.perSecond.toFixed(1)} tickets/s at concurrency ${values.concurrency}`);
+if (result.placement) console.log(`  cores: server ${result.placement.server}, worker ${result.placement.worker}, bench ${result.placement.bench}${result.placement.naiveWorker ? `, naive worker ${result.placement.naiveWorker}` : ''}`);
 if (result.listing) for (const [name, l] of Object.entries(result.listing)) console.log(`  list ${name}: ${l.medianMs} ms (median of 5, ${l.rows} rows)`);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(record, null, 2)}\n`);
 process.exit(0);

@@ -33,6 +33,7 @@ import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
+import { coreSplit, coresOf, pinToCores } from './cores.js';
 import { cpuMeter, machineReading, machineText, machineUse, threadReading, threadSplit, threadSplitText, type MachineUse, type ThreadSplit } from './cpu.js';
 import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
@@ -62,6 +63,11 @@ export interface BreachOptions {
   gapMinutes?: number;
   /** Read where the lateness went off the histories of a sample of each run (100 workflows). */
   parts?: boolean;
+  /**
+   * The Temporal server on a core of its own, the worker and this process (the local Slack server)
+   * on the others, from start to end (bench/lib/cores.ts). Default: all share every core.
+   */
+  splitCores?: boolean;
   log: (line: string) => void;
 }
 
@@ -128,6 +134,8 @@ export interface BreachResult {
    */
   memory: { openRssMiB: number; settledRssMiB: number; peakMiB: number; cache: number | 'default'; naivePeakMiB?: number };
   listing?: Record<string, { medianMs: number; rows: number }>;
+  /** With `splitCores`: the cores each process was allowed, read back from /proc after pinning. */
+  placement?: { server: string; bench: string; worker: string; naiveWorker?: string };
   breach: PhaseResult;
   overload?: PhaseResult;
 }
@@ -320,7 +328,17 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     when: new Date().toISOString(),
     sizes: { open: opts.open, due: opts.due, overload: opts.overload ? opts.open : 0, concurrency: opts.concurrency },
   } as BreachResult;
+  const split = opts.splitCores ? coreSplit() : undefined;
+  /** Pins a process to its side of the split (nothing without one) and gives back what /proc shows. */
+  const place = (pid: number, side: 'server' | 'rest') => (split ? pinToCores(pid, split[side]) : '');
   try {
+    if (split) {
+      if (server.pid === undefined) throw new Error('--split-cores: the dev server has no process id');
+      const everyCore = coresOf(process.pid);
+      stops.push(async () => pinToCores(process.pid, everyCore));
+      result.placement = { server: place(server.pid, 'server'), bench: place(process.pid, 'rest'), worker: '' };
+      log(`split cores: the server on ${result.placement.server}, the bench (and its Slack server) on ${result.placement.bench}`);
+    }
     const connection = await Connection.connect({ address: server.address });
     stops.unshift(() => connection.close());
     await registerSearchAttributes(connection, 'default');
@@ -352,6 +370,7 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       /HTTP API http/,
     );
     stops.unshift(() => tierline.stop());
+    if (result.placement) result.placement.worker = place(tierline.pid, 'rest');
     // Each ticket carries the policy its intake gave it (as through the API). The first calendar
     // opens once the intake is surely done (estimated at 10 tickets a second).
     const opensAt = minuteAfter((opts.open / 10 + opts.leadS) * 1000);
@@ -439,6 +458,7 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
         /naive worker ready/,
       );
       stops.unshift(() => naive.stop());
+      if (result.placement) result.placement.naiveWorker = place(naive.pid, 'rest');
       // The same deadlines, shifted to begin once the naive workflows have all started.
       const count = phases.reduce((n, p) => n + p.dues.size, 0);
       const shift = Date.now() + (count / 40 + opts.leadS) * 1000 - opensAt;

@@ -113,35 +113,48 @@ export function threadReading(pid: number): { total: number; threads: Map<number
   return { total: cpuMsOf(pid), threads: threadCpuMs(pid) };
 }
 
-/** The machine's CPU time since boot, all cores together (/proc/stat's first line, ms). */
-export interface MachineReading {
+/** CPU time since boot (ms) of all cores together (/proc/stat's `cpu` line) or of one (`cpuN`). */
+interface CoreTimes {
   total: number;
   idle: number;
   iowait: number;
   steal: number;
 }
 
-export function machineReading(): MachineReading {
+/** The machine's CPU time since boot: all cores together, and each core. */
+export interface MachineReading extends CoreTimes {
+  cores: Record<string, CoreTimes>;
+}
+
+function coreTimes(line: string): CoreTimes {
   // cpu  user nice system idle iowait irq softirq steal guest guest_nice (guest time is in user already)
-  const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1, 9).map(Number);
+  const fields = line.trim().split(/\s+/).slice(1, 9).map(Number);
   const [, , , idle = 0, iowait = 0, , , steal = 0] = fields;
   return { total: fields.reduce((a, b) => a + b, 0) * TICK_MS, idle: idle * TICK_MS, iowait: iowait * TICK_MS, steal: steal * TICK_MS };
+}
+
+export function machineReading(): MachineReading {
+  const lines = readFileSync('/proc/stat', 'utf8').split('\n');
+  const cores = lines.filter((l) => /^cpu\d+ /.test(l)).map((l) => [l.slice(0, l.indexOf(' ')), coreTimes(l)] as const);
+  return { ...coreTimes(lines[0]!), cores: Object.fromEntries(cores) };
 }
 
 /**
  * How the machine's cores were used between a reading and now, in per cent of all cores' time:
  * `busy` (running anything: the measured processes, the bench and its channel servers, anyone
  * else), `iowait` (idle while disk I/O was outstanding), `steal` (taken by the hypervisor). A phase
- * whose `busy` stays well under 100 is held by waiting, not by CPU.
+ * whose `busy` stays well under 100 is held by waiting, not by CPU. `coreBusyPct`: each core's
+ * busy share of its own time, by its name in /proc/stat (`cpu0`, `cpu1`, ...): with the server and
+ * the worker on cores of their own (`--split-cores`), which of them was full.
  */
 export interface MachineUse {
   busyPct: number;
   iowaitPct: number;
   stealPct: number;
+  coreBusyPct?: Record<string, number>;
 }
 
-export function machineUse(before: MachineReading): MachineUse {
-  const now = machineReading();
+function use(before: CoreTimes, now: CoreTimes): Omit<MachineUse, 'coreBusyPct'> {
   const total = now.total - before.total || 1;
   const pct = (ms: number) => Math.round((ms / total) * 1000) / 10;
   const idle = now.idle - before.idle;
@@ -150,7 +163,14 @@ export function machineUse(before: MachineReading): MachineUse {
   return { busyPct: pct(total - idle - iowait - steal), iowaitPct: pct(iowait), stealPct: pct(steal) };
 }
 
-/** One line of a phase's machine use: `busy 93.1 % of all cores, iowait 0.4 %, steal 0 %`. */
+export function machineUse(before: MachineReading): MachineUse {
+  const now = machineReading();
+  const cores = Object.entries(now.cores).flatMap(([name, c]) => (before.cores[name] ? [[name, use(before.cores[name], c).busyPct] as const] : []));
+  return { ...use(before, now), coreBusyPct: Object.fromEntries(cores) };
+}
+
+/** One line of a phase's machine use: `busy 93.1 % of all cores (cpu0 99.2, cpu1 87.0), iowait 0.4 %, steal 0 %`. */
 export function machineText(m: MachineUse): string {
-  return `busy ${m.busyPct} % of all cores, iowait ${m.iowaitPct} %, steal ${m.stealPct} %`;
+  const cores = m.coreBusyPct ? ` (${Object.entries(m.coreBusyPct).map(([name, busy]) => `${name} ${busy}`).join(', ')})` : '';
+  return `busy ${m.busyPct} % of all cores${cores}, iowait ${m.iowaitPct} %, steal ${m.stealPct} %`;
 }

@@ -4,14 +4,27 @@
  * each other, and the naive baseline after it. Correctness only: every breach reaches the local
  * Slack server exactly once, for tierline and for the baseline; visibility lists the tickets; each
  * breach's lateness can be read off its history; the CPU of the worker and the server is read.
- * No figure is asserted (these machines are shared and noisy).
+ * It runs with `--split-cores` (the server on a core of its own) where the machine has two, and
+ * checks each process was held to its side. No figure is asserted (these machines are shared and
+ * noisy).
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { cpus } from 'node:os';
 import { runBreach } from '../../bench/lib/breach-scenario.js';
+import { coresOf } from '../../bench/lib/cores.js';
 
 test('breach bench, smoke size: every breach notified exactly once, by tierline and by the baseline', { timeout: 480_000 }, async () => {
-  const result = await runBreach({ open: 12, due: 8, overload: true, concurrency: 4, leadS: 15, baseline: true, listing: true, firstDueS: 5, slots: 4, gapMinutes: 1, parts: true, log: () => {} });
+  const splitCores = cpus().length >= 2;
+  const everyCore = coresOf(process.pid);
+  const result = await runBreach({ open: 12, due: 8, overload: true, concurrency: 4, leadS: 15, baseline: true, listing: true, firstDueS: 5, slots: 4, gapMinutes: 1, parts: true, splitCores, log: () => {} });
+  if (splitCores) {
+    // Read back from /proc after pinning: the server alone on cpu0, the rest off it.
+    const rest = cpus().length === 2 ? '1' : `1-${cpus().length - 1}`;
+    assert.deepEqual(result.placement, { server: '0', bench: rest, worker: rest, naiveWorker: rest });
+    // This process has every core back once the run is over.
+    assert.equal(coresOf(process.pid), everyCore);
+  }
   // The breach phase: the eight first responses; the overload phase: all twelve resolutions.
   for (const [phase, expected] of [[result.breach, 8], [result.overload, 12]] as const) {
     assert.equal(phase?.tierline.notified, expected);
@@ -29,6 +42,10 @@ test('breach bench, smoke size: every breach notified exactly once, by tierline 
       // The bench's process served the Slack calls; the machine's use is a share of its cores.
       assert.ok(cpu.bench !== undefined && cpu.bench > 0, JSON.stringify(cpu));
       assert.ok(cpu.machine && cpu.machine.busyPct > 0 && cpu.machine.busyPct <= 100 && cpu.machine.iowaitPct >= 0 && cpu.machine.stealPct >= 0, JSON.stringify(cpu));
+      // Each core's own use, by its name in /proc/stat.
+      const cores = Object.entries(cpu.machine.coreBusyPct ?? {});
+      assert.equal(cores.length, cpus().length, JSON.stringify(cpu));
+      assert.ok(cores.every(([name, busy]) => /^cpu\d+$/.test(name) && busy >= 0 && busy <= 100), JSON.stringify(cpu));
     }
   }
   // The eight P1s are open and listed; nobody is assigned.
