@@ -82,6 +82,12 @@ const record = {
   gapMinutes,
   cores: result.placement ? 'split: the server on a core of its own, the worker and the bench on the others (placement)' : 'shared: every process on every core',
 };
+/** A run that had not notified every breach when the bench stopped waiting drained later than its figure says. */
+const unfinished = (runs: Record<string, RunFigures | undefined>) =>
+  Object.entries(runs)
+    .filter(([, r]) => r && r.notified < r.expected)
+    .map(([name, r]) => ` (${name}: ${r!.notified} of ${r!.expected} notified when the bench stopped waiting, so the ratios are bounds)`)
+    .join('');
 const row = (name: string, r: RunFigures) =>
   `  ${name.padEnd(18)} ${`${r.notified}/${r.expected}`.padStart(11)} ${String(r.duplicates).padStart(4)} ${String(r.lateness.p50).padStart(7)} ${String(r.lateness.p99).padStart(7)} ${String(r.lateness.max).padStart(7)} ${String(r.drainMs).padStart(8)}`;
 console.log(`\n${open} tickets open; lateness = due time -> breach message accepted by the Slack server (ms)`);
@@ -91,7 +97,7 @@ for (const name of ['breach', 'overload'] as const) {
   if (!phase) continue;
   console.log(row(`${name} tierline`, phase.tierline));
   if (phase.naive) console.log(row(`${name} naive`, phase.naive));
-  if (phase.ratios) console.log(`  ${name} tierline / naive: p50 ${phase.ratios.p50.toFixed(2)}, p99 ${phase.ratios.p99.toFixed(2)}, drain ${phase.ratios.drain.toFixed(2)}`);
+  if (phase.ratios) console.log(`  ${name} tierline / naive: p50 ${phase.ratios.p50.toFixed(2)}, p99 ${phase.ratios.p99.toFixed(2)}, drain ${phase.ratios.drain.toFixed(2)}${unfinished({ tierline: phase.tierline, naive: phase.naive })}`);
 }
 console.log(`\nwhere the lateness went, p50 / p99 over a sample of each run's histories (ms; bench/lib/lateness-parts.ts)`);
 console.log(`  ${'phase / run'.padEnd(18)} ${PARTS.map((p) => p.padStart(17)).join('')}  woke after a sticky timeout`);
