@@ -181,16 +181,17 @@ export async function settled(handle: WorkflowHandle, timeoutMs = 15_000): Promi
 
 /**
  * Moves a time-skipping server's clock forward by `ms`, in steps of at most an hour of workflow
- * time, each call bounded in real time. The Java test server answers the client's 30 s keepalive
- * pings with GOAWAY "too many pings", and a call caught in that can hang for good: a step that
- * takes too long is abandoned and the clock read again, so the skip ends at its target either way.
+ * time (`stepMs`: bigger for a server with nothing running yet, to reach a scenario's year), each
+ * call bounded in real time. The Java test server answers the client's 30 s keepalive pings with
+ * GOAWAY "too many pings", and a call caught in that can hang for good: a step that takes too long
+ * is abandoned and the clock read again, so the skip ends at its target either way.
  */
-export async function skip(env: TestWorkflowEnvironment, ms: number): Promise<void> {
+export async function skip(env: TestWorkflowEnvironment, ms: number, stepMs = 3_600_000): Promise<void> {
   const target = (await bounded(env, () => env.currentTimeMs())) + ms;
   for (let attempt = 0; attempt < 1000; attempt++) {
     const now = await bounded(env, () => env.currentTimeMs());
     if (now >= target) return;
-    await bounded(env, () => env.sleep(Math.min(3_600_000, target - now))).catch((err: unknown) => {
+    await bounded(env, () => env.sleep(Math.min(stepMs, target - now))).catch((err: unknown) => {
       if (!(err instanceof StepTimeout)) throw err;
     });
   }
