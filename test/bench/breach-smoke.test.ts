@@ -12,7 +12,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { cpus } from 'node:os';
 import { runBreach } from '../../bench/lib/breach-scenario.js';
-import { coresOf } from '../../bench/lib/cores.js';
+import { coreSplit, coresOf } from '../../bench/lib/cores.js';
 
 test('breach bench, smoke size: every breach notified exactly once, by tierline and by the baseline', { timeout: 480_000 }, async () => {
   const splitCores = cpus().length >= 2;
@@ -20,7 +20,7 @@ test('breach bench, smoke size: every breach notified exactly once, by tierline 
   const result = await runBreach({ open: 12, due: 8, overload: true, concurrency: 4, leadS: 15, baseline: true, listing: true, firstDueS: 5, slots: 4, gapMinutes: 1, parts: true, splitCores, log: () => {} });
   if (splitCores) {
     // Read back from /proc after pinning: the server alone on cpu0, the rest off it.
-    const rest = cpus().length === 2 ? '1' : `1-${cpus().length - 1}`;
+    const { rest } = coreSplit();
     assert.deepEqual(result.placement, { server: '0', bench: rest, worker: rest, naiveWorker: rest });
     // This process has every core back once the run is over.
     assert.equal(coresOf(process.pid), everyCore);

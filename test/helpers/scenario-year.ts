@@ -16,6 +16,8 @@ export interface ScenarioYear {
   at(month: number, day: number, hours?: number, minutes?: number, seconds?: number): number;
   /** Text (YAML, JSON) with every `2026-` date moved to the scenario's year. */
   text(source: string): string;
+  /** A policy (or any JSON value) with its `2026-` dates moved the same way. */
+  policy<T>(value: T): T;
 }
 
 /**
@@ -29,9 +31,11 @@ export function scenarioYear(earliest: number, now = Date.now(), leadMs = 30 * 6
     return Date.UTC(y, d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds());
   };
   while (shifted(year) <= now + leadMs || (year !== BASE && (leap(year) || weekdayOfNewYear(year) !== weekdayOfNewYear(BASE)))) year++;
+  const text = (source: string) => source.replaceAll(`${BASE}-`, `${year}-`);
   return {
     year,
     at: (month, day, hours = 0, minutes = 0, seconds = 0) => Date.UTC(year, month, day, hours, minutes, seconds),
-    text: (source) => source.replaceAll(`${BASE}-`, `${year}-`),
+    text,
+    policy: <T>(value: T) => JSON.parse(text(JSON.stringify(value))) as T,
   };
 }

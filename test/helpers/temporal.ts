@@ -198,6 +198,18 @@ export async function skip(env: TestWorkflowEnvironment, ms: number, stepMs = 3_
   throw new Error(`could not move the test server's clock by ${ms} ms`);
 }
 
+/**
+ * Moves a time-skipping server's clock forward to `at` (it only goes forward). A jump of over a
+ * month is a scenario's first, into its year (scenario-year.ts), before anything runs: it goes in
+ * steps of a year, where a running scenario moves an hour at a time.
+ */
+export async function skipTo(env: TestWorkflowEnvironment, at: number): Promise<void> {
+  const now = await env.currentTimeMs();
+  if (!(at > now)) throw new Error(`the scenario starts at ${new Date(at).toISOString()}, but the server is already at ${new Date(now).toISOString()}`);
+  const hour = 3_600_000;
+  await skip(env, at - now, at - now > 31 * 24 * hour ? 366 * 24 * hour : hour);
+}
+
 class StepTimeout extends Error {}
 
 /** Runs one call to the test server, giving up after 20 s of real time (then tries again once). */

@@ -7,11 +7,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadPolicy } from '../../policies/load.js';
-import type { Policy } from '../../domain/policy/schema.js';
 import { HOUR } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { scenarioYear } from '../helpers/scenario-year.js';
-import { skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { skipTo, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 
 // The year the scenarios run in: 2026 while their dates are ahead, else a later year with its calendar.
 const scenario = scenarioYear(Date.UTC(2026, 11, 4, 21, 30, 0));
@@ -22,21 +21,13 @@ describe('SIGN X business hours on a real (time-skipping) Temporal', () => {
 
   before(async () => {
     env = await timeSkippingEnv();
-    harness = await ticketHarness(env, { policy: JSON.parse(scenario.text(JSON.stringify(loadPolicy('signx')))) as Policy, activities: outboxActivities().activities });
+    harness = await ticketHarness(env, { policy: scenario.policy(loadPolicy('signx')), activities: outboxActivities().activities });
   });
   after(async () => {
     await harness?.shutdown();
     await env?.teardown();
   });
 
-  /** Moves the test server's clock forward to `at` (it only goes forward). */
-  async function until(at: number) {
-    const now = await env.currentTimeMs();
-    assert.ok(at > now, `the scenario starts at ${new Date(at).toISOString()}, but the server is already at ${new Date(now).toISOString()}`);
-    // A jump of over a month is the first, into the scenario's year (scenario-year.ts), before
-    // anything runs: in steps of a year, where a running scenario moves an hour at a time.
-    await skip(env, at - now, at - now > 31 * 24 * HOUR ? 366 * 24 * HOUR : HOUR);
-  }
   const open = (subject: string, channel: string, priority?: string) =>
     harness.tickets.open({ subject, description: 'details', requester: { email: 'ops@example.com' }, channel, ...(priority ? { priority } : {}) }).then((r) => r.ticket);
   const firstResponse = async (id: string) => (await harness.tickets.get(id)).clocks.find((c) => c.metric === 'firstResponse')!;
@@ -45,7 +36,7 @@ describe('SIGN X business hours on a real (time-skipping) Temporal', () => {
     await harness.run(async () => {
       // Friday 2026-12-04 16:30 New York (EST): an hour and a half of working time left that day.
       const friday = scenario.at(11, 4, 21, 30, 0);
-      await until(friday);
+      await skipTo(env, friday);
       const p1 = await open('High error rate on uploads', 'chat', 'P1');
       const drift = Date.parse(p1.openedAt) - friday; // the few ms between "until" and the start
       const p1Due = scenario.at(11, 7, 15, 30, 0) + drift; // Monday 10:30 New York
@@ -54,13 +45,13 @@ describe('SIGN X business hours on a real (time-skipping) Temporal', () => {
 
       // Saturday 12:00 New York: weekend email is answered within 24 wall-clock hours.
       const saturday = scenario.at(11, 5, 17, 0, 0);
-      await until(saturday);
+      await skipTo(env, saturday);
       const weekend = await open('Cannot export PDF', 'email', 'P2');
       const weekendDue = Date.parse(weekend.openedAt) + 24 * HOUR;
       assert.equal(Date.parse((await firstResponse(weekend.id)).dueAt!), weekendDue);
       assert.equal((await firstResponse(weekend.id)).rule, 'Weekend email');
 
-      await until(scenario.at(11, 7, 16, 0, 0));
+      await skipTo(env, scenario.at(11, 7, 16, 0, 0));
       const p1Clock = await firstResponse(p1.id);
       assert.equal(Date.parse(p1Clock.breachedAt!), p1Due, 'P1 breached at Monday 10:30 New York, not during the weekend');
       const warnings = (await harness.tickets.state(p1.id)).timeline
@@ -77,13 +68,13 @@ describe('SIGN X business hours on a real (time-skipping) Temporal', () => {
   test('a P1 opened on Christmas Eve afternoon waits over Christmas and the weekend', async () => {
     await harness.run(async () => {
       const eve = scenario.at(11, 24, 21, 0, 0); // Thursday 16:00 New York
-      await until(eve);
+      await skipTo(env, eve);
       const ticket = await open('Performance issues on the dashboard', 'chat', 'P1');
       const due = scenario.at(11, 28, 15, 0, 0) + (Date.parse(ticket.openedAt) - eve); // Monday 10:00 New York
       assert.equal(Date.parse((await firstResponse(ticket.id)).dueAt!), due);
-      await until(scenario.at(11, 28, 14, 0, 0));
+      await skipTo(env, scenario.at(11, 28, 14, 0, 0));
       assert.equal((await firstResponse(ticket.id)).breached, false, 'not breached on Monday 09:00');
-      await until(scenario.at(11, 28, 16, 0, 0));
+      await skipTo(env, scenario.at(11, 28, 16, 0, 0));
       assert.equal(Date.parse((await firstResponse(ticket.id)).breachedAt!), due);
     });
   });

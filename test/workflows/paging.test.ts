@@ -12,13 +12,12 @@ import { after, afterEach, before, beforeEach, describe, test } from 'node:test'
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import { loadPolicy } from '../../policies/load.js';
-import type { Policy } from '../../domain/policy/schema.js';
 import { createActivities } from '../../workers/activities.js';
 import { loadConfig } from '../../workers/config.js';
 import { PROJECT_ROOT } from '../../workers/temporal-tools.js';
 import { HOUR, MINUTE } from '../fixtures/policies.js';
 import { scenarioYear } from '../helpers/scenario-year.js';
-import { skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
+import { skip, skipTo, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 import { start as startPager, type PagerServer } from '../servers/pager.js';
 import { start as startSlack, type SlackServer } from '../servers/slack.js';
 import { start as startSmtp, type SmtpTestServer } from '../servers/smtp.js';
@@ -63,7 +62,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
   // waits through the timers another one left behind.
   beforeEach(async () => {
     env = await timeSkippingEnv();
-    harness = await ticketHarness(env, { policy: JSON.parse(scenario.text(JSON.stringify(loadPolicy('signx')))) as Policy, activities: createActivities(config, () => {}) });
+    harness = await ticketHarness(env, { policy: scenario.policy(loadPolicy('signx')), activities: createActivities(config, () => {}) });
   });
   afterEach(async () => {
     await harness?.shutdown();
@@ -75,13 +74,6 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
     await slack?.close();
   });
 
-  async function until(at: number) {
-    const now = await env.currentTimeMs();
-    assert.ok(at > now, `the scenario starts at ${new Date(at).toISOString()}, the server is at ${new Date(now).toISOString()}`);
-    // A jump of over a month is the first, into the scenario's year (scenario-year.ts), before
-    // anything runs: in steps of a year, where a running scenario moves an hour at a time.
-    await skip(env, at - now, at - now > 31 * 24 * HOUR ? 366 * 24 * HOUR : HOUR);
-  }
   const open = (subject: string, priority: string) =>
     harness.tickets.open({ subject, description: 'details', requester: { email: 'ops@customer.example' }, channel: 'email', priority }).then((r) => r.ticket);
   /** The triggers PagerDuty received for a ticket: who (by routing key name), and when (workflow time). */
@@ -97,7 +89,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
 
   test('a P0 nobody answers: primary at once, secondary at +15 min, lead at +30 min, then the plan again', async () => {
     await harness.run(async () => {
-      await until(scenario.at(11, 1, 15, 0, 0)); // Tuesday 10:00 New York: week of Nov 30, Engineer D primary
+      await skipTo(env, scenario.at(11, 1, 15, 0, 0)); // Tuesday 10:00 New York: week of Nov 30, Engineer D primary
       const ticket = await open('System down: uploads fail for everyone', 'P0');
       const openedAt = Date.parse(ticket.openedAt);
       assert.equal(ticket.tier, 'tier3');
@@ -139,7 +131,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
 
   test('an acknowledgement stops the page and assigns the ticket; still open after 4 h, it pages again', async () => {
     await harness.run(async () => {
-      await until(scenario.at(11, 7, 15, 0, 0)); // Monday 10:00 New York: week of Dec 7, Engineer A primary, D secondary
+      await skipTo(env, scenario.at(11, 7, 15, 0, 0)); // Monday 10:00 New York: week of Dec 7, Engineer A primary, D secondary
       const ticket = await open('Data loss after the last import', 'P0');
       const openedAt = Date.parse(ticket.openedAt);
       await skip(env, 20 * MINUTE);
@@ -175,7 +167,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
 
   test('at the weekend the lead is not on call: the level is skipped and recorded', async () => {
     await harness.run(async () => {
-      await until(scenario.at(11, 12, 17, 0, 0)); // Saturday 12:00 New York
+      await skipTo(env, scenario.at(11, 12, 17, 0, 0)); // Saturday 12:00 New York
       const ticket = await open('Security breach suspected', 'P0');
       const openedAt = Date.parse(ticket.openedAt);
       await skip(env, 35 * MINUTE);
@@ -190,7 +182,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
 
   test('a P1 pages the primary, the secondary after 1 h; an override and a handoff pick the right person', async () => {
     await harness.run(async () => {
-      await until(scenario.at(11, 14, 13, 30, 0)); // Monday 08:30 New York, before the 09:00 handoff
+      await skipTo(env, scenario.at(11, 14, 13, 30, 0)); // Monday 08:30 New York, before the 09:00 handoff
       const ticket = await open('High error rate on the API', 'P1');
       const openedAt = Date.parse(ticket.openedAt);
       await skip(env, HOUR + 5 * MINUTE);
@@ -207,7 +199,7 @@ describe('SIGN X on-call paging on a real (time-skipping) Temporal', () => {
       await env.client.workflow.getHandle(`page-${ticket.id}-page-1`).result();
       await harness.tickets.act(ticket.id, 'close', { actor: 'engineer-a', reason: 'test over' });
 
-      await until(scenario.at(11, 15, 14, 0, 0)); // Engineer B's week, inside the override window
+      await skipTo(env, scenario.at(11, 15, 14, 0, 0)); // Engineer B's week, inside the override window
       const overridden = await open('Major feature broken: exports', 'P1');
       await skip(env, MINUTE);
       assert.deepEqual(triggers(overridden.id).map((p) => p.person), ['Engineer C']);
