@@ -31,7 +31,7 @@ import { caroLikePolicy } from '../../test/fixtures/policies.js';
 import { start as startSlack, type SlackServer } from '../../test/servers/slack.js';
 import { startDevServer } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
-import { PARTS, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
+import { PARTS, historyAtWake, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
 import { coreSplit, coresOf, pinToCores } from './cores.js';
 import { cpuMeter, machineReading, machineText, machineUse, threadReading, threadSplit, threadSplitText, type MachineUse, type ThreadSplit } from './cpu.js';
@@ -114,6 +114,8 @@ export type PartsSummary = {
   n: number;
   /** Of the n, how many woke through a workflow task that first timed out on the sticky queue. */
   wakeTimedOut?: number;
+  /** p50 and max of the history before the waking task: events, and workflow tasks (a replay's activations). */
+  historyAtWake?: { events: { p50: number; max: number }; tasks: { p50: number; max: number } };
 } & Record<Part, { p50: number; p99: number }>;
 
 export interface PhaseResult {
@@ -167,14 +169,22 @@ async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, due
   const step = Math.max(1, ids.length / size);
   const picked = Array.from({ length: Math.min(size, ids.length) }, (_, k) => ids[Math.floor(k * step)]!);
   let wakeTimedOut = 0;
+  const shapes: { events: number; tasks: number }[] = [];
   const parts = await pooled(picked.length, 10, async (i) => {
     const id = picked[i]!;
     const events = ((await temporal.workflow.getHandle(workflowOf(id)).fetchHistory()).events ?? []) as HistoryEvent[];
     const parts = latenessParts(events, dueOf.get(id)!, arrivedAt.get(id)!);
     if (parts && (wakeTimeouts(events, arrivedAt.get(id)!) ?? 0) > 0) wakeTimedOut++;
+    const shape = parts && historyAtWake(events, arrivedAt.get(id)!);
+    if (shape) shapes.push(shape);
     return parts;
   });
-  return { ...summariseParts(parts.filter((p): p is LatenessParts => p !== undefined)), wakeTimedOut };
+  const spread = (xs: number[]) => {
+    const { p50, max } = latencyStats(xs);
+    return { p50, max };
+  };
+  const historyShape = shapes.length ? { events: spread(shapes.map((s) => s.events)), tasks: spread(shapes.map((s) => s.tasks)) } : undefined;
+  return { ...summariseParts(parts.filter((p): p is LatenessParts => p !== undefined)), wakeTimedOut, ...(historyShape && { historyAtWake: historyShape }) };
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -258,7 +268,7 @@ function breachesIn(slack: SlackServer, pattern: RegExp): { at: number; key: str
 }
 
 function partsLine(parts: PartsSummary | undefined): string {
-  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout)` : '';
+  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout${parts.historyAtWake ? `; before the wake p50 ${parts.historyAtWake.events.p50} events, ${parts.historyAtWake.tasks.p50} workflow tasks` : ''})` : '';
 }
 
 /**

@@ -44,6 +44,17 @@ export function wakeTimeouts(events: readonly HistoryEvent[], arrivedAt: number)
   return events.filter((e) => e.workflowTaskTimedOutEventAttributes && between(e)).length;
 }
 
+/**
+ * What a replay at the wake would go through: the events before the task that ran the breach, and
+ * the workflow tasks among them (each one activation of the workflow's code on replay).
+ */
+export function historyAtWake(events: readonly HistoryEvent[], arrivedAt: number): { events: number; tasks: number } | undefined {
+  const w = wake(events, arrivedAt);
+  if (!w) return undefined;
+  const before = events.filter((e) => Number(e.eventId) < Number(w.woke.eventId));
+  return { events: before.length, tasks: before.filter((e) => e.workflowTaskCompletedEventAttributes).length };
+}
+
 export function latenessParts(events: readonly HistoryEvent[], dueAt: number, arrivedAt: number): LatenessParts | undefined {
   const at = eventMs;
   const byId = eventsById(events);
