@@ -10,6 +10,7 @@ import {
   WorkflowIdReusePolicy,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
+  WithStartWorkflowOperation,
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
@@ -22,9 +23,9 @@ import { fieldErrors, IntakeSchema, type Intake } from '../domain/ticket/intake.
 import type { TicketState } from '../domain/ticket/types.js';
 import { staticDetails, staticSummary, viewTicket, type TicketView } from '../domain/ticket/view.js';
 import { SlaBreached, SlaDueAt, TicketAssignee, TicketChannel, TicketId, TicketPriority, TicketStatus, TicketTier } from '../workflows/search-attributes.js';
-import { COMMAND_UPDATES, customerMessageSignal, engineeringIssueClosedSignal, getTicketStateQuery, type CustomerMessage, type EngineeringIssueClosed } from '../workflows/messages.js';
+import { COMMAND_UPDATES, openedUpdate, customerMessageSignal, engineeringIssueClosedSignal, getTicketStateQuery, type CustomerMessage, type EngineeringIssueClosed } from '../workflows/messages.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
-import { openingOf, type TicketOpening } from '../domain/incident/proposals.js';
+import type { TicketOpening } from '../domain/incident/proposals.js';
 import { INCIDENT_WATCH_WORKFLOW_ID, ticketOpenedSignal } from '../workflows/incident-messages.js';
 import type { incidentWatchWorkflow } from '../workflows/incident-watch.js';
 import { derivedTicketId, newTicketId, TICKET_ID_PATTERN, ticketWorkflowId } from './ticket-ids.js';
@@ -182,24 +183,26 @@ export class TicketClient {
         ? derivedTicketId('idempotency-key', opts.idempotencyKey)
         : newTicketId();
     const openRequestId = randomUUID();
+    // The ticket answers the request that started it in the start's own workflow task (Update-with-start).
+    const startWorkflowOperation = new WithStartWorkflowOperation<typeof ticketWorkflow>('ticketWorkflow', {
+      taskQueue: this.options.taskQueue,
+      workflowId: ticketWorkflowId(ticketId),
+      args: [{ ticketId, intake, policy: this.options.policy, openRequestId, ...(this.options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: this.options.continueAsNewAfterEvents } : {}) }],
+      // A repeat while the ticket runs finds it; a repeat after it closed must not open a new one.
+      workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+      staticSummary: staticSummary(ticketId, intake),
+      staticDetails: staticDetails(intake),
+    });
     try {
-      await this.temporal.workflow.start<typeof ticketWorkflow>('ticketWorkflow', {
-        taskQueue: this.options.taskQueue,
-        workflowId: ticketWorkflowId(ticketId),
-        args: [{ ticketId, intake, policy: this.options.policy, openRequestId, ...(this.options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: this.options.continueAsNewAfterEvents } : {}) }],
-        // A repeat while the ticket runs finds it; a repeat after it closed must not open a new one.
-        workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
-        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        staticSummary: staticSummary(ticketId, intake),
-        staticDetails: staticDetails(intake),
-      });
+      const opened = await this.temporal.workflow.executeUpdateWithStart(openedUpdate, { args: [{ openRequestId }], startWorkflowOperation });
+      if (opened.opening) await this.tellIncidentWatcher(opened.opening);
+      return { ticket: opened.ticket, created: true };
     } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // The ticket was open already (its run refused this request's Update) or has closed.
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowUpdateFailedError)) throw err;
     }
-    const state = await this.state(ticketId);
-    const created = state.openRequestId === openRequestId;
-    if (created) await this.tellIncidentWatcher(state);
-    return { ticket: viewTicket(state, Date.now()), created };
+    return { ticket: await this.get(ticketId), created: false };
   }
 
   /**
@@ -207,9 +210,7 @@ export class TicketClient {
    * components, or counts it towards the policy's incident proposals. Skipped when neither can
    * apply (no component tags, no proposal rules), so most intakes cost no extra call.
    */
-  private async tellIncidentWatcher(state: TicketState): Promise<void> {
-    const opening = openingOf(state);
-    if (!opening.components.length && !this.options.policy.incidents.proposals.length) return;
+  private async tellIncidentWatcher(opening: TicketOpening): Promise<void> {
     await this.temporal.workflow.signalWithStart<typeof incidentWatchWorkflow, [TicketOpening]>('incidentWatchWorkflow', {
       taskQueue: this.options.taskQueue,
       workflowId: INCIDENT_WATCH_WORKFLOW_ID,

@@ -10,6 +10,7 @@ import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Command, SystemEvent } from '../domain/ticket/commands.js';
 import type { TicketState } from '../domain/ticket/types.js';
 import type { TicketView } from '../domain/ticket/view.js';
+import type { TicketOpening } from '../domain/incident/proposals.js';
 
 export type CommandArgs<T extends Command['type']> = Omit<Extract<Command, { type: T }>, 'type'>;
 
@@ -32,6 +33,22 @@ export const recordVendorReplyUpdate = defineUpdate<TicketView, [CommandArgs<'re
 export const markDeflectedUpdate = defineUpdate<TicketView, [CommandArgs<'markDeflected'>]>('markDeflected');
 export const openEngineeringIssueUpdate = defineUpdate<TicketView, [CommandArgs<'openEngineeringIssue'>]>('openEngineeringIssue');
 export const linkEngineeringIssueUpdate = defineUpdate<TicketView, [CommandArgs<'linkEngineeringIssue'>]>('linkEngineeringIssue');
+
+/**
+ * What the request that opened a ticket gets back, in the start's own workflow task
+ * (Update-with-start): the ticket, and its opening when the incident watcher must hear of it (the
+ * ticket has components, or its policy proposes incidents).
+ */
+export interface TicketOpened {
+  ticket: TicketView;
+  opening?: TicketOpening;
+}
+/**
+ * Sent with the start of a ticket's workflow. Accepted only from the request that started this run
+ * (`openRequestId`); a repeat that found the ticket running is refused, leaving nothing in its
+ * history, and reads the ticket by query instead.
+ */
+export const openedUpdate = defineUpdate<TicketOpened, [{ openRequestId: string }]>('opened');
 
 /** Every engineer action by its command type: the client facade and the handlers share this map. */
 export const COMMAND_UPDATES = {

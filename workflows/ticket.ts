@@ -13,12 +13,14 @@ import type { Policy } from '../domain/policy/schema.js';
 import type { TicketState } from '../domain/ticket/types.js';
 import { currentDetails, viewTicket, type TicketView } from '../domain/ticket/view.js';
 import { EffectRunner } from './effects.js';
-import { COMMAND_SIGNALS, COMMAND_UPDATES, customerMessageSignal, engineeringIssueClosedSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
+import { COMMAND_SIGNALS, COMMAND_UPDATES, openedUpdate, customerMessageSignal, engineeringIssueClosedSignal, getTicketQuery, getTicketStateQuery, pageProgressSignal } from './messages.js';
 import { incidentTicketSignal } from './incident-messages.js';
 import { LedgerWriter } from './ledger.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 import { meterTicketStep } from './ticket-metrics.js';
 import { nextRound, Shell, WakeTimer } from './shell.js';
+import { componentsOf } from '../domain/incident/components.js';
+import { openingOf } from '../domain/incident/proposals.js';
 
 export interface TicketWorkflowInput {
   ticketId: string;
@@ -92,6 +94,22 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
       },
     );
   }
+  // The opening request's answer rides in the first workflow task. A query sent right after the
+  // start instead reached that task while its ledger write was in flight, and the SDK then had the
+  // server schedule one more task to finish it: three events and a replayed activation per ticket.
+  setHandler(
+    openedUpdate,
+    async () => {
+      await shell.processed();
+      const tellWatcher = componentsOf(state.tags).length > 0 || state.policy.incidents.proposals.length > 0;
+      return { ticket: viewTicket(state, Date.now()), ...(tellWatcher ? { opening: openingOf(state) } : {}) };
+    },
+    {
+      validator: ({ openRequestId }) => {
+        if (openRequestId !== state.openRequestId) throw new Error('ticket already open: another request opened it');
+      },
+    },
+  );
   for (const [type, signal] of Object.entries(COMMAND_SIGNALS)) {
     setHandler(signal, (args: unknown) => {
       const given = (typeof args === 'object' && args !== null ? args : {}) as { actor?: unknown };

@@ -5,16 +5,16 @@
  * with the same arguments, so what differs is only what the workflow does with them.
  */
 import { randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+import { WithStartWorkflowOperation, WorkflowIdConflictPolicy, type Client } from '@temporalio/client';
 import { ticketWorkflowId } from '../../client/ticket-ids.js';
 import type { TicketClient } from '../../client/tickets.js';
 import type { SameActionsPlan } from './same-actions-plan.js';
-import { sameActionsProgressQuery, type sameActionsWorkflow } from '../workflows/same-actions.js';
+import type { sameActionsWorkflow } from '../workflows/same-actions.js';
 
 export type Stage = 'opened' | 'responded' | 'customer-replied';
 
 export interface LifecycleTarget {
-  /** Starts the workflow and reads it back (as the API's intake does); the ticket's reference. */
+  /** Starts the workflow with the Update that answers the opening request (as the API's intake does); the ticket's reference. */
   open(i: number): Promise<string>;
   update(ref: string, name: 'acknowledge' | 'respond' | 'resolve', args: object): Promise<void>;
   signal(ref: string, name: 'customerMessage', args: object): Promise<void>;
@@ -62,9 +62,10 @@ export function tierlineTarget(tickets: TicketClient, client: Client): Lifecycle
 export function sameActionsTarget(client: Client, taskQueue: string, plan: SameActionsPlan): LifecycleTarget {
   return {
     open: async () => {
-      const handle = await client.workflow.start<typeof sameActionsWorkflow>('sameActionsWorkflow', { taskQueue, workflowId: `same-actions-${randomUUID()}`, args: [plan] });
-      await handle.query(sameActionsProgressQuery);
-      return handle.workflowId;
+      const workflowId = `same-actions-${randomUUID()}`;
+      const startWorkflowOperation = new WithStartWorkflowOperation<typeof sameActionsWorkflow>('sameActionsWorkflow', { taskQueue, workflowId, args: [plan], workflowIdConflictPolicy: WorkflowIdConflictPolicy.FAIL });
+      await client.workflow.executeUpdateWithStart(plan.updates[0]?.name ?? 'opened', { args: [{}], startWorkflowOperation });
+      return workflowId;
     },
     update: async (id, name, args) => {
       await client.workflow.getHandle(id).executeUpdate(name, { args: [args] });

@@ -5,7 +5,7 @@
  * activities, local activities and timers, and cancels the timers tierline canceled there. Sends to
  * one channel go one at a time, as tierline's do; nothing else is kept in order.
  */
-import { CancellationScope, condition, defineQuery, defineSignal, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
+import { CancellationScope, condition, defineSignal, defineUpdate, isCancellation, proxyActivities, proxyLocalActivities, setHandler, sleep } from '@temporalio/workflow';
 import type { PlanPhase, SameActionsPlan, SendChannel } from '../lib/same-actions-plan.js';
 
 export interface SameActionsActivities {
@@ -23,21 +23,16 @@ const { record } = proxyLocalActivities<SameActionsActivities>({
   retry: { initialInterval: '1s', backoffCoefficient: 2, maximumInterval: '30s', maximumAttempts: 12 },
 });
 
-/** How many actions have run: the client script's read after the start, as tierline's open reads the ticket. */
-export const sameActionsProgressQuery = defineQuery<number>('progress');
-
 export async function sameActionsWorkflow(plan: SameActionsPlan): Promise<void> {
   const queues = new Map<string, Promise<void>>();
   const timers = new Map<string, CancellationScope>();
   let inFlight = 0;
-  let done = 0;
   let ended = false;
 
   const enqueue = (queue: string, job: () => Promise<void>) => {
     inFlight++;
     queues.set(queue, (queues.get(queue) ?? Promise.resolve()).then(job).then(() => {
       inFlight--;
-      done++;
     }));
   };
 
@@ -72,7 +67,6 @@ export async function sameActionsWorkflow(plan: SameActionsPlan): Promise<void> 
       run(`signal:${i}`, plan.signals[i]?.phase);
     });
   }
-  setHandler(sameActionsProgressQuery, () => done);
 
   run('start', plan.start);
   await condition(() => ended && inFlight === 0);

@@ -88,10 +88,18 @@ describe('the HTTP API on a real Temporal dev server', () => {
     const first = await call('POST', '/v1/tickets', intake('Repeatable', { externalId: 'mail-42@example.com' }));
     assert.equal(first.status, 201);
     assert.equal(first.headers.get('location'), `/v1/tickets/${first.body.id}`);
+    // The opening request's answer came in the start's own workflow task (Update-with-start).
+    const handle = env.client.workflow.getHandle(ticketWorkflowId(first.body.id));
+    const before = await settled(handle);
+    const events = (await handle.fetchHistory()).events ?? [];
+    const secondTask = events.findIndex((e, i) => i > 1 && e.workflowTaskScheduledEventAttributes);
+    const opened = events.findIndex((e) => e.workflowExecutionUpdateCompletedEventAttributes);
+    assert.ok(opened > 0 && (secondTask === -1 || opened < secondTask), 'the opening Update completed in the first workflow task');
     const again = await call('POST', '/v1/tickets', intake('Repeatable (resent)', { externalId: 'mail-42@example.com' }));
     assert.equal(again.status, 200);
     assert.equal(again.body.id, first.body.id);
     assert.equal(again.body.subject, 'Repeatable', 'the repeat does not change the ticket');
+    assert.equal(await settled(handle), before, "the repeat's refused Update added no event");
 
     const keyed = await call('POST', '/v1/tickets', intake('Keyed'), { 'idempotency-key': 'form-submit-7' });
     const keyedAgain = await call('POST', '/v1/tickets', intake('Keyed'), { 'idempotency-key': 'form-submit-7' });
