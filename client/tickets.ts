@@ -25,7 +25,7 @@ import { staticDetails, staticSummary, viewTicket, type TicketView } from '../do
 import { SlaBreached, SlaDueAt, TicketAssignee, TicketChannel, TicketId, TicketPriority, TicketStatus, TicketTier } from '../workflows/search-attributes.js';
 import { COMMAND_UPDATES, openedUpdate, customerMessageSignal, engineeringIssueClosedSignal, getTicketStateQuery, type CustomerMessage, type EngineeringIssueClosed } from '../workflows/messages.js';
 import type { ticketWorkflow } from '../workflows/ticket.js';
-import type { TicketOpening } from '../domain/incident/proposals.js';
+import { watchedOpening, type TicketOpening } from '../domain/incident/proposals.js';
 import { INCIDENT_WATCH_WORKFLOW_ID, ticketOpenedSignal } from '../workflows/incident-messages.js';
 import type { incidentWatchWorkflow } from '../workflows/incident-watch.js';
 import { derivedTicketId, newTicketId, TICKET_ID_PATTERN, ticketWorkflowId } from './ticket-ids.js';
@@ -199,16 +199,21 @@ export class TicketClient {
       if (opened.opening) await this.tellIncidentWatcher(opened.opening);
       return { ticket: opened.ticket, created: true };
     } catch (err) {
-      // The ticket was open already (its run refused this request's Update) or has closed.
+      // The ticket was open already (its run refused this request's Update) or has closed; or a
+      // worker of an earlier version, without the Update, runs the ticket this request started.
       if (!(err instanceof WorkflowExecutionAlreadyStartedError || err instanceof WorkflowUpdateFailedError)) throw err;
     }
-    return { ticket: await this.get(ticketId), created: false };
+    const state = await this.state(ticketId);
+    const created = state.openRequestId === openRequestId;
+    const opening = created ? watchedOpening(state) : undefined;
+    if (opening) await this.tellIncidentWatcher(opening);
+    return { ticket: viewTicket(state, Date.now()), created };
   }
 
   /**
    * A new ticket goes to the incident watcher: it links the ticket to an open incident of its
-   * components, or counts it towards the policy's incident proposals. Skipped when neither can
-   * apply (no component tags, no proposal rules), so most intakes cost no extra call.
+   * components, or counts it towards the policy's incident proposals. Only when either can apply
+   * (`watchedOpening`: component tags, or proposal rules), so most intakes cost no extra call.
    */
   private async tellIncidentWatcher(opening: TicketOpening): Promise<void> {
     await this.temporal.workflow.signalWithStart<typeof incidentWatchWorkflow, [TicketOpening]>('incidentWatchWorkflow', {

@@ -19,8 +19,7 @@ import { LedgerWriter } from './ledger.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 import { meterTicketStep } from './ticket-metrics.js';
 import { nextRound, Shell, WakeTimer } from './shell.js';
-import { componentsOf } from '../domain/incident/components.js';
-import { openingOf } from '../domain/incident/proposals.js';
+import { watchedOpening } from '../domain/incident/proposals.js';
 
 export interface TicketWorkflowInput {
   ticketId: string;
@@ -101,8 +100,8 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     openedUpdate,
     async () => {
       await shell.processed();
-      const tellWatcher = componentsOf(state.tags).length > 0 || state.policy.incidents.proposals.length > 0;
-      return { ticket: viewTicket(state, Date.now()), ...(tellWatcher ? { opening: openingOf(state) } : {}) };
+      const opening = watchedOpening(state);
+      return { ticket: viewTicket(state, Date.now()), ...(opening ? { opening } : {}) };
     },
     {
       validator: ({ openRequestId }) => {

@@ -50,6 +50,15 @@ export function openingOf(ticket: TicketState): TicketOpening {
   };
 }
 
+/**
+ * The opening the incident watcher must hear of, or undefined when it has nothing to do with it:
+ * the ticket has no components to link by, and its policy proposes no incidents.
+ */
+export function watchedOpening(ticket: TicketState): TicketOpening | undefined {
+  const opening = openingOf(ticket);
+  return opening.components.length > 0 || ticket.policy.incidents.proposals.length > 0 ? opening : undefined;
+}
+
 /** A burst already proposed: the rule (its index in the policy), the shared value, its latest ticket. */
 export interface RaisedProposal {
   rule: number;

@@ -6,7 +6,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { componentsOf } from '../../../domain/incident/components.js';
-import { NO_PROPOSALS, incidentsForTicket, observeOpening, openingOf, type IncidentProposal, type ProposalState, type TicketOpening } from '../../../domain/incident/proposals.js';
+import { NO_PROPOSALS, incidentsForTicket, observeOpening, openingOf, watchedOpening, type IncidentProposal, type ProposalState, type TicketOpening } from '../../../domain/incident/proposals.js';
 import { openTicket } from '../../../domain/ticket/decide.js';
 import type { PolicyInput } from '../../../domain/policy/schema.js';
 import { caroLikePolicy } from '../../fixtures/policies.js';
@@ -113,6 +113,14 @@ describe('by component or tag, and only tickets matching `when`', () => {
     const ticket = openTicket('T-open', intakeOf({ channel: 'email', subject: 'Login broken', tags: ['component:API'] }), policy, T0).state;
     const o = openingOf(ticket);
     assert.deepEqual([o.ticketId, o.at, o.category, o.components, o.priority], ['T-open', T0, 'auth', ['api', 'sso'], 'P2']);
+  });
+
+  test('the watcher hears of an opening only when it can link the ticket by component or its policy proposes incidents', () => {
+    const plain = caroLikePolicy();
+    const open = (policy: ReturnType<typeof caroLikePolicy>, tags: string[]) => openTicket('T-w', intakeOf({ channel: 'email', subject: 'Slow', tags }), policy, T0).state;
+    assert.equal(watchedOpening(open(plain, ['billing'])), undefined);
+    assert.deepEqual(watchedOpening(open(plain, ['component:api']))?.components, ['api']);
+    assert.equal(watchedOpening(open(fivePerTenMinutes, ['billing']))?.ticketId, 'T-w');
   });
 });
 
