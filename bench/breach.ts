@@ -27,6 +27,7 @@ import { runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
 import { defaultDeadlockGuard } from '../workers/config.js';
+import { sourceVersion } from './lib/run.js';
 
 const { values } = parseArgs({
   options: {
@@ -67,6 +68,7 @@ const result = await runBreach({
 
 const record = {
   ...result,
+  commit: sourceVersion(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
   versions: { node: process.versions.node, temporalSdk: '1.24.0', temporalCli: '1.9.1 (server 1.32.0)' },
   server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on',

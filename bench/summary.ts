@@ -1,0 +1,100 @@
+/**
+ * `npm run bench:summary`: every committed `npm run bench` result (bench/results/breach-*.json) in
+ * one table, oldest first: when it ran, its sizes, and, where the baseline ran in the same run,
+ * the overload's drain against the baseline's and the CPU per breach against the baseline's; the
+ * breach phase's p99 (and the baseline's); the worker's RSS settled and at its peak; the CPU model
+ * (the machine's host changes between sessions: compare ratios within a run, not times across
+ * runs) and whether the server had a core of its own (`--split-cores`). Then, per
+ * size, the median of the same-run overload ratios among the files listed.
+ *
+ *   npm run bench:summary -- [--since 2026-12-01T19:00] [--open 10000]
+ *
+ * The files come from many versions of the code (each names its commit from 2 December 2026 on;
+ * before that, the README's Performance notes and git history say which change each measured), so
+ * narrow the list with --since to the runs of the code in question before reading the medians.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+
+interface Side {
+  notified?: number;
+  expected?: number;
+  drainMs?: number;
+  lateness?: { p99?: number };
+  cpuPerBreachMs?: { worker: number; server: number };
+}
+interface Result {
+  when?: string;
+  commit?: string;
+  sizes?: { open?: number; due?: number };
+  memory?: { settledRssMiB?: number; peakMiB?: number; cache?: number | string };
+  machine?: { model?: string };
+  /** 'split: …' when the server had a core of its own (`--split-cores`). */
+  cores?: string;
+  breach?: { tierline?: Side; naive?: Side };
+  overload?: { tierline?: Side; naive?: Side; ratios?: { drain?: number } };
+}
+
+const { values } = parseArgs({ options: { since: { type: 'string' }, open: { type: 'string' } } });
+const since = values.since === undefined ? undefined : Date.parse(values.since);
+if (since !== undefined && Number.isNaN(since)) throw new Error(`--since: expected a date and time (ISO 8601), got ${values.since}`);
+const open = values.open === undefined ? undefined : Number(values.open);
+if (open !== undefined && !(Number.isInteger(open) && open > 0)) throw new Error(`--open: expected a positive whole number, got ${values.open}`);
+
+const dir = fileURLToPath(new URL('./results/', import.meta.url));
+const rows = readdirSync(dir)
+  .filter((f) => /^breach-.*\.json$/.test(f))
+  .map((file) => ({ file, r: JSON.parse(readFileSync(join(dir, file), 'utf8')) as Result }))
+  .filter(({ r }) => r.when !== undefined && r.sizes?.open !== undefined && r.breach !== undefined)
+  .filter(({ r }) => (since === undefined || Date.parse(r.when!) >= since) && (open === undefined || r.sizes!.open === open))
+  .sort((a, b) => a.r.when!.localeCompare(b.r.when!));
+
+const cpu = (s: Side | undefined) => (s?.cpuPerBreachMs ? s.cpuPerBreachMs.worker + s.cpuPerBreachMs.server : undefined);
+const fixed = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
+const whole = (x: number | undefined) => (x === undefined ? '-' : String(Math.round(x)));
+/** A drain the bench stopped waiting for is a bound, not a figure: marked with ">". */
+const drain = (s: Side | undefined) => (s?.drainMs === undefined ? '-' : `${s.notified !== undefined && s.expected !== undefined && s.notified < s.expected ? '>' : ''}${(s.drainMs / 1000).toFixed(1)}`);
+
+const header = ['file', 'when (UTC)', 'commit', 'CPU', 'open', 'due', 'cache', 'cores', 'overload s', 'naive s', 'ratio', 'CPU/breach ratio', 'breach p99', 'naive p99', 'RSS settled', 'peak'];
+const table = rows.map(({ file, r }) => {
+  const o = r.overload;
+  const cpuRatio = cpu(o?.tierline) !== undefined && cpu(o?.naive) !== undefined ? cpu(o?.tierline)! / cpu(o?.naive)! : undefined;
+  return [
+    file.replace(/^breach-|\.json$/g, ''),
+    r.when!.slice(0, 16).replace('T', ' '),
+    r.commit?.replace(' with uncommitted changes', '+') ?? '-',
+    (r.machine?.model ?? '-').replace(/\(R\)| Processor/g, ''),
+    String(r.sizes!.open),
+    String(r.sizes!.due ?? '-'),
+    String(r.memory?.cache ?? '-'),
+    r.cores?.startsWith('split') ? 'split' : 'shared',
+    drain(o?.tierline),
+    drain(o?.naive),
+    fixed(o?.ratios?.drain),
+    fixed(cpuRatio),
+    whole(r.breach?.tierline?.lateness?.p99),
+    whole(r.breach?.naive?.lateness?.p99),
+    whole(r.memory?.settledRssMiB),
+    whole(r.memory?.peakMiB),
+  ];
+});
+const widths = header.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+console.log(line(header));
+for (const row of table) console.log(line(row));
+
+/** The middle value, or the mean of the two middle ones. */
+function middle(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+const sizes = [...new Set(rows.map(({ r }) => r.sizes!.open!))].sort((a, b) => a - b);
+console.log('\nsame-run overload ratios (tierline drain / baseline drain), per size:');
+for (const size of sizes) {
+  const ratios = rows.filter(({ r }) => r.sizes!.open === size && r.overload?.ratios?.drain !== undefined).map(({ r }) => r.overload!.ratios!.drain!);
+  if (ratios.length) console.log(`  ${String(size).padStart(6)} open: median ${middle(ratios).toFixed(3)} of ${ratios.length} (${ratios.map((x) => x.toFixed(3)).join(', ')}), below 1 in ${ratios.filter((x) => x < 1).length}`);
+}
