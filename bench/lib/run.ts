@@ -36,14 +36,15 @@ export function environment(): Record<string, unknown> {
 }
 
 /**
- * The commit a result was measured at, and whether the code differed from it (changes outside
- * bench/results, where the run writes): so a result file says which code it measured.
+ * The commit a result was measured at, and whether the code differed from it (changes to tracked
+ * files other than bench/results, where the runs write, and the Markdown documents): so a result
+ * file says which code it measured.
  */
 export function sourceVersion(): string {
   const git = (...args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const head = git('rev-parse', '--short', 'HEAD');
-    const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results');
+    const changed = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results', ':(exclude)*.md');
     return changed ? `${head} with uncommitted changes` : head;
   } catch {
     return 'unknown (not a git checkout)';
