@@ -52,11 +52,14 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
   ];
   const child = spawn(cli, args, { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
+  let cause: string | undefined;
   child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+    const text = stderr + chunk.toString();
+    cause ??= firstCause(text);
+    stderr = text.slice(-4000);
   });
   const address = `${opts.ip}:${opts.port}`;
-  await waitHealthy(cli, address, child, () => stderr);
+  await waitHealthy(cli, address, child, () => cause ?? stderr.trim().split('\n').slice(-3).join(' | '));
   return {
     address,
     uiUrl: `http://${opts.ip}:${opts.uiPort}`,
@@ -65,11 +68,19 @@ export async function startDevServer(opts: DevServerOptions): Promise<RunningDev
   };
 }
 
-async function waitHealthy(cli: string, address: string, child: ChildProcess, stderr: () => string): Promise<void> {
+/**
+ * The line that says why the dev server stopped: its own `Error: …`, or the first line of a Go
+ * panic, which the goroutine stacks after it would otherwise push out of the message.
+ */
+export function firstCause(stderr: string): string | undefined {
+  return /^(?:Error: |panic: |fatal error: )[^\n]*\n/m.exec(stderr)?.[0].trim();
+}
+
+async function waitHealthy(cli: string, address: string, child: ChildProcess, why: () => string): Promise<void> {
   const deadline = Date.now() + 30_000;
   while (Date.now() < deadline) {
     if (child.exitCode !== null) {
-      throw new Error(`the Temporal dev server exited with code ${child.exitCode}: ${stderr().trim().split('\n').slice(-3).join(' | ')}`);
+      throw new Error(`the Temporal dev server exited with code ${child.exitCode}: ${why()}`);
     }
     const probe = spawnSync(cli, ['operator', 'cluster', 'health', '--address', address], { encoding: 'utf8', timeout: 5000 });
     if (probe.status === 0 && probe.stdout.includes('SERVING')) return;
