@@ -27,7 +27,7 @@ import { runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
 import { defaultDeadlockGuard } from '../workers/config.js';
-import { sourceVersion } from './lib/run.js';
+import { SOURCE_VERSION } from './lib/environment.js';
 
 const { values } = parseArgs({
   options: {
@@ -51,8 +51,6 @@ if (!(Number.isInteger(due) && due > 0 && due <= open)) throw new Error('--due: 
 const gapMinutes = Number(values.gap);
 if (!(Number.isInteger(gapMinutes) && gapMinutes > 0)) throw new Error('--gap: expected a positive whole number of minutes');
 
-// Read before the run, which takes most of an hour: the code it measures is the code it started with.
-const commit = sourceVersion();
 const result = await runBreach({
   open,
   due,
@@ -70,7 +68,7 @@ const result = await runBreach({
 
 const record = {
   ...result,
-  commit,
+  commit: SOURCE_VERSION,
   machine: { cpus: cpus().length, model: cpus()[0]?.model, memoryGiB: Math.round(totalmem() / 2 ** 30) },
   versions: { node: process.versions.node, temporalSdk: '1.24.0', temporalCli: '1.9.1 (server 1.32.0)' },
   server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on',

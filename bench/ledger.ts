@@ -16,7 +16,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createLedgerActivities, openLedger, type RecordTicketMilestonesInput } from '../activities/ledger.js';
-import { environment, median } from './lib/run.js';
+import { environment } from './lib/environment.js';
+import { median } from './lib/run.js';
 
 const { values } = parseArgs({ options: { writes: { type: 'string', default: '2000' }, rounds: { type: 'string', default: '3' }, json: { type: 'string' } } });
 const WRITES = Number(values.writes);

@@ -22,7 +22,7 @@ import { outboxActivities } from '../test/helpers/activities.js';
 import { skip, ticketHarness, timeSkippingEnv } from '../test/helpers/temporal.js';
 import { historyCounts } from './lib/history.js';
 import { intake, p2Lifecycle, sameActionsTarget, tierlineTarget, type Stage } from './lib/p2-lifecycle.js';
-import { environment } from './lib/run.js';
+import { environment } from './lib/environment.js';
 import { planFromHistory, planTotals } from './lib/same-actions-plan.js';
 import { sameActionsActivities, sameActionsWorker } from './lib/same-actions-worker.js';
 

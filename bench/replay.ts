@@ -25,7 +25,8 @@ import { parseArgs } from 'node:util';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import proto from '@temporalio/proto';
 import { cachedWorkflowBundle, ticketWorkerClass, WORKFLOW_BUNDLE_OPTIONS } from '../workers/worker.js';
-import { environment, median } from './lib/run.js';
+import { environment } from './lib/environment.js';
+import { median } from './lib/run.js';
 
 /**
  * Each variant: the worker class, and the bundle: tierline's (the workflow code preloaded, shared by

@@ -14,7 +14,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../workers/temporal-tools.js';
 import { freePort } from './lib/processes.js';
-import { environment, median } from './lib/run.js';
+import { environment } from './lib/environment.js';
+import { median } from './lib/run.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' }, json: { type: 'string' } } });
 const RUNS = Number(values.runs);

@@ -17,6 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { median } from './lib/run.js';
 
 interface Side {
   notified?: number;
@@ -85,16 +86,9 @@ const line = (cells: string[]) => cells.map((c, i) => (i < 4 ? c.padEnd(widths[i
 console.log(line(header));
 for (const row of table) console.log(line(row));
 
-/** The middle value, or the mean of the two middle ones. */
-function middle(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
-
 const sizes = [...new Set(rows.map(({ r }) => r.sizes!.open!))].sort((a, b) => a - b);
 console.log('\nsame-run overload ratios (tierline drain / baseline drain), per size:');
 for (const size of sizes) {
   const ratios = rows.filter(({ r }) => r.sizes!.open === size && r.overload?.ratios?.drain !== undefined).map(({ r }) => r.overload!.ratios!.drain!);
-  if (ratios.length) console.log(`  ${String(size).padStart(6)} open: median ${middle(ratios).toFixed(3)} of ${ratios.length} (${ratios.map((x) => x.toFixed(3)).join(', ')}), below 1 in ${ratios.filter((x) => x < 1).length}`);
+  if (ratios.length) console.log(`  ${String(size).padStart(6)} open: median ${median(ratios).toFixed(3)} of ${ratios.length} (${ratios.map((x) => x.toFixed(3)).join(', ')}), below 1 in ${ratios.filter((x) => x < 1).length}`);
 }
