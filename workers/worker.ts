@@ -29,7 +29,26 @@ export const WORKFLOWS_PATH = fileURLToPath(new URL('../workflows/index.ts', imp
  * module-scope `let` and `var` in workflows/ and domain/. The SDK deep-freezes what the modules
  * export, so a workflow that tried to change a shared export would fail its task, not leak.
  */
-export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: [WORKFLOWS_PATH] };
+export const WORKFLOW_BUNDLE_OPTIONS = { workflowsPath: WORKFLOWS_PATH, preloadModules: [WORKFLOWS_PATH], webpackConfigHook: nativeSyntax };
+
+/** webpack's configuration, as the SDK's bundler hands it over. */
+type Configuration = Parameters<NonNullable<NonNullable<WorkerOptions['bundlerOptions']>['webpackConfigHook']>>[0];
+
+/**
+ * The SDK's bundler compiles our TypeScript for ES2017, which turns every object spread (the
+ * core's state updates are made of them) and class field into calls of helper functions; the
+ * workflow thread spent about 8 % of its time in those helpers in the overload. The workflow
+ * threads run on this Node, which has all of ES2022, so the bundle keeps the syntax native.
+ * The semantics are the same (spread and class fields define properties either way).
+ */
+export function nativeSyntax(config: Configuration): Configuration {
+  for (const rule of config.module?.rules ?? []) {
+    const use = rule && typeof rule === 'object' && !Array.isArray(rule.use) && typeof rule.use === 'object' ? rule.use : undefined;
+    const options = use && typeof use.loader === 'string' && use.loader.includes('swc-loader') && typeof use.options === 'object' ? use.options : undefined;
+    if (options?.jsc) options.jsc.target = 'es2022';
+  }
+  return config;
+}
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 /** What the workflow bundle can be built from: the project's sources and the locked dependencies. */
 const SOURCE_DIRS = ['workflows', 'domain', 'activities', 'client', 'adapters', 'workers', 'policies'];
@@ -201,7 +220,7 @@ export async function createTicketWorker(opts: TicketWorkerOptions): Promise<Wor
     taskQueue: opts.taskQueue,
     ...(opts.workflowBundle
       ? { workflowBundle: opts.workflowBundle }
-      : { workflowsPath: WORKFLOW_BUNDLE_OPTIONS.workflowsPath, bundlerOptions: { preloadModules: WORKFLOW_BUNDLE_OPTIONS.preloadModules } }),
+      : { workflowsPath: WORKFLOW_BUNDLE_OPTIONS.workflowsPath, bundlerOptions: { preloadModules: WORKFLOW_BUNDLE_OPTIONS.preloadModules, webpackConfigHook: nativeSyntax } }),
     activities: opts.activities,
     ...(opts.maxCachedWorkflows ? { maxCachedWorkflows: opts.maxCachedWorkflows } : {}),
     ...(opts.maxConcurrentWorkflowTasks ? { maxConcurrentWorkflowTaskExecutions: opts.maxConcurrentWorkflowTasks } : {}),

@@ -21,6 +21,10 @@ test('the workflow bundle is built once and reused while the sources are unchang
   // schema) in the bundle cost about 1.7 MiB per open ticket. Workflow code takes the policy's
   // constants from domain/policy/constants.ts.
   assert.doesNotMatch(first.code, /node_modules\/zod\//, 'zod must stay out of the workflow bundle');
+  // Our TypeScript keeps its native syntax (nativeSyntax in workers/worker.ts): no helper calls
+  // for object spreads and class fields, where the core's state updates spent their time.
+  assert.doesNotMatch(first.code, /_object_spread|_define_property/, 'object spreads and class fields compiled to helpers');
+  assert.match(first.code, /\{\s*\.\.\.state,/, 'the core\'s spreads stay native');
   const built = statSync(join(dir, file!)).mtimeMs;
 
   const second = await cachedWorkflowBundle(dir);
