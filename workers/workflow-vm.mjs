@@ -1,17 +1,21 @@
 // How the worker runs ticket workflow code: the SDK's reusable V8 context, with its deadlock guard
 // set once per activation instead of once per call into the context (the `task` guard, vm's
 // timeout), or replaced by a watch from the main thread that costs an activation two atomic adds
-// (the `worker` guard), and with the SDK's per-promise stack capture on or off. Plain JavaScript
+// (the `worker` guard), with the SDK's per-promise stack capture on or off, and with one set of
+// read-only globals for every workflow on the thread in place of the SDK's swap of every global
+// from one workflow to the next (SEAL_GLOBALS). Plain JavaScript
 // because it also runs as (part of) the workflow threads' entry, `workflow-thread.mjs`, which Node
 // loads without tsx. Types: `workflow-vm.d.mts`.
 //
 // It leans on the internals of @temporalio/worker 1.24.0 (pinned exactly in package.json):
-// `ReusableVMWorkflowCreator` and the `globalHandlers` of vm-shared. `checkSdkShape` fails the
+// `ReusableVMWorkflowCreator` (its createWorkflow is repeated in `newWorkflow`), `ReusableVMWorkflow`
+// and the `globalHandlers` of vm-shared. `checkSdkShape` fails the
 // start with one clear line if an upgrade moved them, and test/workers/workflow-vm.test.ts proves
 // the behaviour (with the `task` guard a stuck workflow's task fails and the others go on; with the
 // `worker` guard one stuck workflow stops the worker, named; stack traces on and off).
 import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
+import process from 'node:process';
 import { clearInterval, setInterval } from 'node:timers';
 import { TextDecoder, TextEncoder } from 'node:util';
 import vm from 'node:vm';
@@ -21,6 +25,7 @@ const require = createRequire(import.meta.url);
 export const sdk = {
   reusableVm: require('@temporalio/worker/lib/workflow/reusable-vm.js'),
   vmShared: require('@temporalio/worker/lib/workflow/vm-shared.js'),
+  coreBridge: createRequire(require.resolve('@temporalio/worker/lib/workflow/reusable-vm.js'))('@temporalio/core-bridge'),
 };
 
 export function checkSdkShape() {
@@ -29,6 +34,9 @@ export function checkSdkShape() {
   const missing = [
     typeof ReusableVMWorkflowCreator?.create !== 'function' && 'reusable-vm ReusableVMWorkflowCreator.create',
     typeof ReusableVMWorkflowCreator?.prototype?.createWorkflow !== 'function' && 'reusable-vm ReusableVMWorkflowCreator#createWorkflow',
+    !(ReusableVMWorkflowCreator?.workflowByRunId instanceof Map) && 'reusable-vm ReusableVMWorkflowCreator.workflowByRunId',
+    typeof sdk.reusableVm.ReusableVMWorkflow !== 'function' && 'reusable-vm ReusableVMWorkflow',
+    typeof sdk.coreBridge?.native?.getTimeOfDay !== 'function' && 'core-bridge native.getTimeOfDay',
     typeof globalHandlers?.install !== 'function' && 'vm-shared globalHandlers.install',
     typeof globalHandlers?.setPromiseHook !== 'function' && 'vm-shared globalHandlers.setPromiseHook',
   ].filter(Boolean);
@@ -167,6 +175,60 @@ export class ActivationWatch {
   }
 }
 
+// One context, many workflows. The SDK gives each workflow its own view of the context's global
+// object: whenever a call into the context is for another workflow than the last one, it saves
+// every global property's descriptor for the workflow it leaves and redefines the other's. Through
+// vm's interceptors that costs about 95 µs (72 globals) against 2 µs for a call that stays with its
+// workflow, and on a busy worker nearly every activation is another ticket's; the swap was a fifth
+// of the workflow thread's time in a profile of the overload. The only global that differs between
+// workflows is the SDK's `__TEMPORAL_ACTIVATOR__` (the rest is set once, as the bundle loads: Date,
+// Math.random and the timers read the activator). So here the global properties are made
+// read-only once the workflow code is loaded (a workflow that assigns one fails in strict code, and
+// changes nothing in sloppy code), and a call sets the activator of its workflow. vm's global
+// cannot be made non-extensible, so a new global is looked for whenever the workflow changes (8
+// µs): it is deleted before another workflow runs, and reported (`onStrayGlobals`).
+const SEAL_GLOBALS = `{
+  globalThis.__TEMPORAL_ACTIVATOR__ = undefined;
+  globalThis.__tierline_call = undefined;
+  const mutable = new Set(['__TEMPORAL_ACTIVATOR__', '__tierline_call']);
+  for (const key of Reflect.ownKeys(globalThis)) {
+    if (mutable.has(key)) continue;
+    const d = Reflect.getOwnPropertyDescriptor(globalThis, key);
+    // vm's global passes a definition on to the context object, which takes a missing value as
+    // undefined: the value goes along.
+    const sealed = 'value' in d
+      ? { value: d.value, writable: false, enumerable: d.enumerable, configurable: false }
+      : { get: d.get, set: d.set, enumerable: d.enumerable, configurable: false };
+    if (!Reflect.defineProperty(globalThis, key, sealed)) throw new Error('cannot make the global ' + String(key) + ' read-only');
+  }
+  const known = new Set(Reflect.ownKeys(globalThis));
+  const report = globalThis.__tierline_stray_globals;
+  let last;
+  const call = () => {
+    const [activator, fn, args] = globalThis.__tierline_call;
+    globalThis.__tierline_call = undefined;
+    if (activator !== last) {
+      const keys = Reflect.ownKeys(globalThis);
+      if (keys.length !== known.size) {
+        const strays = keys.filter((key) => !known.has(key));
+        for (const key of strays) Reflect.deleteProperty(globalThis, key);
+        report(strays.map(String), last?.info?.workflowId);
+      }
+      last = activator;
+    }
+    globalThis.__TEMPORAL_ACTIVATOR__ = activator;
+    return __TEMPORAL__.api[fn](...args);
+  };
+  Object.defineProperty(globalThis, '__TIERLINE_CALL_INTO_SCOPE', { value: call, writable: false, enumerable: false, configurable: false });
+  known.add('__TIERLINE_CALL_INTO_SCOPE');
+}`;
+const callIntoScope = new vm.Script('__TIERLINE_CALL_INTO_SCOPE()', { filename: 'tierline-call-into-scope' });
+
+/** What `onStrayGlobals` gets by default: one line on stderr. */
+export function reportStrayGlobals(names, workflowId) {
+  process.stderr.write(`tierline: workflow ${workflowId ?? '(unknown)'} added the global(s) ${names.join(', ')} to the workflow context that every ticket on its thread shares; removed, so that no other ticket sees them (workflow code keeps its state in the workflow)\n`);
+}
+
 /**
  * The SDK's reusable-context creator with its deadlock guard moved out: it is created with no
  * timeout (so the SDK's calls into the context start no watchdog thread), and each workflow's
@@ -182,7 +244,43 @@ export class ActivationGuardedCreator extends sdk.reusableVm.ReusableVMWorkflowC
   static async create(workflowBundle, isolateExecutionTimeoutMs, registeredActivityNames, patchActivationCallback) {
     const creator = await super.create(workflowBundle, undefined, registeredActivityNames, patchActivationCallback);
     creator.guard = isolateExecutionTimeoutMs ? new VmTimeoutGuard(isolateExecutionTimeoutMs) : undefined;
+    creator.context.__tierline_stray_globals = (names, workflowId) => ActivationGuardedCreator.onStrayGlobals(names, workflowId);
+    vm.runInContext(SEAL_GLOBALS, creator.context, { filename: 'tierline-seal-globals' });
     return creator;
+  }
+
+  /** Called with the names of globals a workflow added, after they were removed (see SEAL_GLOBALS). */
+  static onStrayGlobals = reportStrayGlobals;
+
+  /**
+   * The SDK's createWorkflow (reusable-vm.js, 1.24.0), its calls into the context going through
+   * tierline's `__TIERLINE_CALL_INTO_SCOPE`, which sets the workflow's activator, instead of the
+   * SDK's, which swaps every global.
+   */
+  newWorkflow(options) {
+    const context = this.context;
+    let activator; // none while the runtime starts: modules loaded before it is set are shared, as in the SDK
+    const workflowModule = new Proxy({}, {
+      get(_, fn) {
+        return (...args) => {
+          context.__tierline_call = [activator, fn, args];
+          // Every microtask has run by the time this returns (the context's microtaskMode).
+          return callIntoScope.runInContext(context, { displayErrors: true });
+        };
+      },
+    });
+    workflowModule.initRuntime({
+      ...options,
+      sourceMap: this.workflowBundle.sourceMap,
+      getTimeOfDay: sdk.coreBridge.native.getTimeOfDay,
+      registeredActivityNames: this.registeredActivityNames,
+      stackTracesEnabled: sdk.vmShared.globalHandlers.promiseHookInstalled,
+      patchActivationCallback: this.patchActivationCallback,
+    });
+    activator = context.__TEMPORAL_ACTIVATOR__;
+    const workflow = new sdk.reusableVm.ReusableVMWorkflow(options.info.runId, context, activator, workflowModule);
+    sdk.reusableVm.ReusableVMWorkflowCreator.workflowByRunId.set(options.info.runId, workflow);
+    return workflow;
   }
 
   /** The creator for a thread that marks its activations in `buffer` for an ActivationWatch, and stops none itself. */
@@ -198,11 +296,11 @@ export class ActivationGuardedCreator extends sdk.reusableVm.ReusableVMWorkflowC
 
   async createWorkflow(options) {
     const guard = this.guard;
-    if (!guard) return super.createWorkflow(options);
+    if (!guard) return this.newWorkflow(options);
     const label = guard instanceof ActivationStamp ? labelBytes(options.info) : undefined;
-    // The SDK's createWorkflow is synchronous up to its return (it initialises the workflow's
-    // runtime in the context): the guard covers that call.
-    const workflow = await guard.run(label, () => super.createWorkflow(options));
+    // Creating the workflow is synchronous (it initialises the workflow's runtime in the
+    // context): the guard covers that call.
+    const workflow = guard.run(label, () => this.newWorkflow(options));
     const activate = workflow.activate.bind(workflow);
     // The SDK's activate makes all its calls into the context before its first await; what runs
     // after it (a setImmediate, the unhandled-rejection check) makes none. An activation the

@@ -144,6 +144,41 @@ test('the `worker` guard: ordinary workflows run under it; one stuck in a loop s
   }
 });
 
+test('the globals: a workflow cannot replace one; one it adds is removed before another ticket runs, and reported', { timeout: 60_000 }, async () => {
+  const lines: string[] = [];
+  const write = process.stderr.write.bind(process.stderr);
+  // The workflow thread's stderr reaches this process's through a pipe.
+  process.stderr.write = ((chunk: string | Uint8Array, ...rest: never[]) => {
+    lines.push(...String(chunk).split('\n').filter((l) => l.startsWith('tierline: workflow ')));
+    return write(chunk, ...rest);
+  }) as typeof process.stderr.write;
+  try {
+    await withWorker('vm-globals', {}, async () => {
+      const adding = await env.client.workflow.start('addingGlobal', { taskQueue: 'vm-globals', workflowId: 'vm-globals-adding', args: ['tierlineStray'] });
+      while (!(await adding.fetchHistory()).events?.some((e) => e.workflowTaskCompletedEventAttributes)) await new Promise((r) => setTimeout(r, 50));
+      // Another ticket on the same thread does not see it.
+      assert.equal(await env.client.workflow.execute('readingGlobal', { taskQueue: 'vm-globals', workflowId: 'vm-globals-reading', args: ['tierlineStray'] }), 'undefined');
+      // Nor does the one that added it, on its next activation: it was removed, not kept aside.
+      await adding.signal(spin);
+      assert.equal(await adding.result(), 'undefined');
+      for (let i = 0; i < 100 && !lines.length; i++) await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(lines, [
+        'tierline: workflow vm-globals-adding added the global(s) tierlineStray to the workflow context that every ticket on its thread shares; removed, so that no other ticket sees them (workflow code keeps its state in the workflow)',
+      ]);
+
+      const assigning = await env.client.workflow.start('assigningGlobal', { taskQueue: 'vm-globals', workflowId: 'vm-globals-assigning' });
+      let failures: string[] = [];
+      while (!failures.length) failures = await taskFailures(assigning.workflowId);
+      assert.match(failures[0]!, /Cannot assign to read only property 'Date'/);
+      await assigning.terminate('test done');
+      // The others still have theirs.
+      assert.equal(await env.client.workflow.execute('counting', { taskQueue: 'vm-globals', workflowId: 'vm-globals-counting', args: [3] }), 3);
+    });
+  } finally {
+    process.stderr.write = write;
+  }
+});
+
 test('the stack-trace query: refused with the stack capture off (the default), a stack of the waiting workflow with it on', { timeout: 60_000 }, async () => {
   await withWorker('vm-stacks-off', {}, async () => {
     const handle = await env.client.workflow.start('spinning', { taskQueue: 'vm-stacks-off', workflowId: 'vm-stacks-off' });
