@@ -5,7 +5,7 @@
  *
  *   npm run bench -- [--open 1000] [--due 200] [--gap 1] [--no-overload] [--concurrency 50]
  *                    [--lead 30] [--cache N] [--no-baseline] [--no-listing] [--split-cores]
- *                    [--json FILE]
+ *                    [--sqlite-cache MiB] [--json FILE]
  *
  * breach: --open tickets open, --due of them with first responses due inside one minute; target
  * p99 ≤ 1 s. overload, --gap minutes later: every open ticket's resolution due inside one minute;
@@ -16,6 +16,9 @@
  * takes about fifty: `--open 10000 --due 2000 --lead 200 --gap 3` (the intake needs the lead, and
  * the breach phase's backlog the gap).
  *
+ * --sqlite-cache: the dev server's own SQLite page cache (TEMPORAL_SQLITE_CACHE_MB; default npm
+ * start's).
+ *
  * --split-cores: the Temporal server on the first core, the worker and the bench (with its local
  * Slack server) on the others, as where the server runs on machines of its own; each core's use is
  * printed per phase. Default: every process shares every core.
@@ -25,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
-import { defaultDeadlockGuard } from '../workers/config.js';
+import { defaultDeadlockGuard, SQLITE_CACHE_MB_DEFAULT } from '../workers/config.js';
 import { environment } from './lib/environment.js';
 
 const { values } = parseArgs({
@@ -37,6 +40,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '50' },
     lead: { type: 'string', default: '30' },
     cache: { type: 'string' },
+    'sqlite-cache': { type: 'string' },
     'no-baseline': { type: 'boolean', default: false },
     'no-listing': { type: 'boolean', default: false },
     'split-cores': { type: 'boolean', default: false },
@@ -47,6 +51,8 @@ const open = Number(values.open);
 const due = Number(values.due);
 if (!(Number.isInteger(open) && open > 0)) throw new Error('--open: expected a positive whole number');
 if (!(Number.isInteger(due) && due > 0 && due <= open)) throw new Error('--due: expected a whole number from 1 to --open');
+const sqliteCache = values['sqlite-cache'] === undefined ? undefined : Number(values['sqlite-cache']);
+if (sqliteCache !== undefined && !(Number.isInteger(sqliteCache) && sqliteCache >= 0)) throw new Error('--sqlite-cache: expected whole MiB, 0 or more');
 const gapMinutes = Number(values.gap);
 if (!(Number.isInteger(gapMinutes) && gapMinutes > 0)) throw new Error('--gap: expected a positive whole number of minutes');
 
@@ -62,6 +68,7 @@ const result = await runBreach({
   parts: true,
   splitCores: values['split-cores'],
   ...(values.cache ? { cache: Number(values.cache) } : {}),
+  ...(sqliteCache !== undefined ? { sqliteCacheMiB: sqliteCache } : {}),
   log: (line) => console.log(line),
 });
 
@@ -70,7 +77,7 @@ const { when: _finished, ...measuredWith } = environment();
 const record = {
   ...result,
   ...measuredWith,
-  server: 'temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on',
+  server: `temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on, SQLite page cache ${sqliteCacheText(sqliteCache ?? SQLITE_CACHE_MB_DEFAULT)}`,
   // Settings of tierline's worker taken from this process's environment (bench/lib/processes.ts).
   workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default, per activation)',
   workflowDeadlockGuard: process.env.WORKFLOW_DEADLOCK_GUARD ?? `auto (default: ${defaultDeadlockGuard()} on this Node)`,
@@ -123,3 +130,7 @@ if (result.placement) console.log(`  cores: server ${result.placement.server}, w
 if (result.listing) for (const [name, l] of Object.entries(result.listing)) console.log(`  list ${name}: ${l.medianMs} ms (median of 5, ${l.rows} rows)`);
 if (values.json) writeFileSync(values.json, `${JSON.stringify(record, null, 2)}\n`);
 process.exit(0);
+
+function sqliteCacheText(mib: number): string {
+  return mib === 0 ? "SQLite's default (2 MiB)" : `${mib} MiB (cache_size)`;
+}

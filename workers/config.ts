@@ -95,6 +95,10 @@ const emailList = z.string().transform((text, ctx) => {
 
 const address = z.string().regex(/^[^\s:/]+:\d{1,5}$/, 'expected host:port, e.g. 127.0.0.1:7233');
 
+/** TEMPORAL_SQLITE_CACHE_MB's default, which the breach bench's dev server takes too. */
+export const SQLITE_CACHE_MB_DEFAULT = 0;
+const wholeMiB = 'expected whole MiB from 0 to 65536';
+
 const EnvSchema = z.object({
   TEMPORAL_ADDRESS: address.optional(),
   TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -104,6 +108,8 @@ const EnvSchema = z.object({
   TEMPORAL_PORT: port(7233),
   TEMPORAL_UI_PORT: port(8233),
   TEMPORAL_SQLITE_FAST: bool(true),
+  // The dev server's own SQLite page cache in MiB (workers/dev-server.ts); 0: SQLite's 2 MiB.
+  TEMPORAL_SQLITE_CACHE_MB: z.coerce.number({ error: wholeMiB }).int(wholeMiB).min(0, wholeMiB).max(65536, wholeMiB).default(SQLITE_CACHE_MB_DEFAULT),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port(3000),
   PUBLIC_URL: z.url({ error: 'expected an absolute URL, e.g. https://support.example.com' }).optional(),

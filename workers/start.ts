@@ -43,6 +43,7 @@ async function main(): Promise<void> {
       uiPort: config.TEMPORAL_UI_PORT,
       namespace: config.TEMPORAL_NAMESPACE,
       fastSqlite: config.TEMPORAL_SQLITE_FAST,
+      sqliteCacheMiB: config.TEMPORAL_SQLITE_CACHE_MB,
     });
     address = devServer.address;
   }

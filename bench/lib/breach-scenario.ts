@@ -30,10 +30,12 @@ import { PolicySchema, type Policy } from '../../domain/policy/schema.js';
 import { caroLikePolicy } from '../../test/fixtures/policies.js';
 import { start as startSlack, type SlackServer } from '../../test/servers/slack.js';
 import { startDevServer } from '../../workers/dev-server.js';
+import { SQLITE_CACHE_MB_DEFAULT } from '../../workers/config.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, historyAtWake, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
 import { coreSplit, coresOf, pinToCores } from './cores.js';
+import { diskReading, diskText, diskUse, type DiskUse } from './disk.js';
 import { cpuMeter, machineReading, machineText, machineUse, threadReading, threadSplit, threadSplitText, type MachineUse, type ThreadSplit } from './cpu.js';
 import { median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
@@ -68,6 +70,8 @@ export interface BreachOptions {
    * on the others, from start to end (bench/lib/cores.ts). Default: all share every core.
    */
   splitCores?: boolean;
+  /** TEMPORAL_SQLITE_CACHE_MB for the dev server; undefined: npm start's default. */
+  sqliteCacheMiB?: number;
   log: (line: string) => void;
 }
 
@@ -108,6 +112,8 @@ export interface CpuPerBreach {
   workerThreads?: ThreadSplit;
   bench?: number;
   machine?: MachineUse;
+  /** The server's and the machine's disk traffic over the phase (bench/lib/disk.ts). */
+  disk?: DiskUse;
 }
 
 export type PartsSummary = {
@@ -286,12 +292,13 @@ async function meteredPhase(
   const threads = threadReading(pids.worker);
   const bench = process.cpuUsage();
   const machine = machineReading();
+  const disk = diskReading(pids.server);
   await done();
   const per = (ms: number) => Math.round((ms / breaches) * 10) / 10;
   const used = process.cpuUsage(bench);
   const { total: worker, split } = threadSplit(pids.worker, threads);
   const workerThreads = Object.fromEntries(Object.entries(split).map(([k, v]) => [k, per(v)])) as unknown as ThreadSplit;
-  return { worker: per(worker), server: per(server.read().server ?? 0), workerThreads, bench: per((used.user + used.system) / 1000), machine: machineUse(machine) };
+  return { worker: per(worker), server: per(server.read().server ?? 0), workerThreads, bench: per((used.user + used.system) / 1000), machine: machineUse(machine), disk: diskUse(disk, pids.server) };
 }
 
 function cpuLine(cpu: CpuPerBreach | undefined): string {
@@ -299,7 +306,8 @@ function cpuLine(cpu: CpuPerBreach | undefined): string {
   const threads = cpu.workerThreads ? ` (${threadSplitText(cpu.workerThreads)})` : '';
   const others = cpu.bench !== undefined ? `, bench and Slack server ${cpu.bench} ms` : '';
   const machine = cpu.machine ? `; machine ${machineText(cpu.machine)}` : '';
-  return `; CPU per breach: worker ${cpu.worker} ms${threads}, server ${cpu.server} ms${others}${machine}`;
+  const disk = cpu.disk ? `; ${diskText(cpu.disk)}` : '';
+  return `; CPU per breach: worker ${cpu.worker} ms${threads}, server ${cpu.server} ms${others}${machine}${disk}`;
 }
 
 async function waitFor(done: () => boolean, deadline: number, poll = 500): Promise<void> {
@@ -332,7 +340,7 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
   const slack = await startSlack({ channels: [CHANNEL] });
   const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
   // The server exactly as `npm start` starts it (SQLite file, WAL, synchronous=normal).
-  const server = await startDevServer({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: true });
+  const server = await startDevServer({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: true, sqliteCacheMiB: opts.sqliteCacheMiB ?? SQLITE_CACHE_MB_DEFAULT });
   const stops: (() => Promise<unknown>)[] = [() => server.stop(), () => slack.close()];
   const result: BreachResult = {
     when: new Date().toISOString(),

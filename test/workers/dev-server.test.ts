@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { firstCause } from '../../workers/dev-server.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { createClient } from '@libsql/client';
+import { ConfigError, loadConfig } from '../../workers/config.js';
+import { devServerArgs, firstCause } from '../../workers/dev-server.js';
+import { resolveTemporalTool } from '../../workers/temporal-tools.js';
+import { freePort } from '../helpers/api.js';
 
 describe('why the embedded dev server stopped', () => {
   test("the CLI's own error line", () => {
@@ -17,5 +26,50 @@ describe('why the embedded dev server stopped', () => {
   test('nothing until a whole line has arrived, and nothing in ordinary log lines', () => {
     assert.equal(firstCause('panic: runtime err'), undefined);
     assert.equal(firstCause('time=… level=WARN msg="Error: not a cause" \n'), undefined);
+  });
+});
+
+describe("the dev server's SQLite page cache (TEMPORAL_SQLITE_CACHE_MB)", () => {
+  const base = { dataDir: '/data', ip: '127.0.0.1', port: 7233, uiPort: 8233, namespace: 'default', fastSqlite: true };
+
+  test('a size becomes a cache_size pragma in KiB; 0 or none leaves SQLite its default', () => {
+    const pragmas = (args: string[]) => args.flatMap((a, i) => (args[i - 1] === '--sqlite-pragma' ? [a] : []));
+    assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 512 })), ['journal_mode=wal', 'synchronous=normal', 'cache_size=-524288']);
+    assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 0 })), ['journal_mode=wal', 'synchronous=normal']);
+    assert.deepEqual(pragmas(devServerArgs(base)), ['journal_mode=wal', 'synchronous=normal']);
+  });
+
+  test('0 unless set, whole MiB up to 65536, anything else stops the start naming the setting', () => {
+    assert.equal(loadConfig({}).TEMPORAL_SQLITE_CACHE_MB, 0);
+    assert.equal(loadConfig({ TEMPORAL_SQLITE_CACHE_MB: '512' }).TEMPORAL_SQLITE_CACHE_MB, 512);
+    for (const wrong of ['-1', '1.5', 'lots', '65537']) {
+      assert.throws(
+        () => loadConfig({ TEMPORAL_SQLITE_CACHE_MB: wrong }),
+        (err: unknown) => err instanceof ConfigError && err.message === `TEMPORAL_SQLITE_CACHE_MB: expected whole MiB from 0 to 65536 (got "${wrong}")`,
+      );
+    }
+  });
+
+  test("the CLI hands its --sqlite-pragma values to the server's connection: one that SQLite keeps in the file shows there", async () => {
+    // cache_size lasts only as long as the connection; user_version is written into the file, so
+    // it shows that a pragma in these arguments reaches SQLite at all.
+    const cli = await resolveTemporalTool('cli');
+    assert.ok(cli, 'no Temporal CLI');
+    const dataDir = mkdtempSync(join(tmpdir(), 'tierline-devserver-'));
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const args = [...devServerArgs({ ...base, dataDir, port, uiPort, sqliteCacheMiB: 64 }), '--headless', '--sqlite-pragma', 'user_version=7'];
+    const child = spawn(cli, args, { stdio: 'ignore' });
+    try {
+      const db = createClient({ url: `file:${join(dataDir, 'temporal.sqlite')}` });
+      let version: unknown;
+      for (const deadline = Date.now() + 30_000; Date.now() < deadline && version !== 7; await sleep(200)) {
+        version = await db.execute('PRAGMA user_version').then((r) => Number(r.rows[0]?.[0]), () => undefined);
+      }
+      db.close();
+      assert.equal(version, 7);
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
