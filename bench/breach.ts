@@ -30,6 +30,7 @@ import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
 import { defaultDeadlockGuard, SQLITE_CACHE_MB_DEFAULT } from '../workers/config.js';
 import { environment } from './lib/environment.js';
+import { diskText } from './lib/disk.js';
 
 const { values } = parseArgs({
   options: {
@@ -122,6 +123,7 @@ for (const name of ['breach', 'overload'] as const) {
     if (!cpu) continue;
     console.log(`  ${`${name} ${run}`.padEnd(18)} worker ${String(cpu.worker).padStart(6)}  server ${String(cpu.server).padStart(6)}  both ${String(Math.round((cpu.worker + cpu.server) * 10) / 10).padStart(6)}${cpu.workerThreads ? `   worker's threads: ${threadSplitText(cpu.workerThreads)}` : ''}`);
     if (cpu.machine) console.log(`  ${''.padEnd(18)} bench and Slack server ${cpu.bench} ms; the machine: ${machineText(cpu.machine)}`);
+    if (cpu.disk) console.log(`  ${''.padEnd(18)} ${diskText(cpu.disk)}`);
   }
 }
 console.log(`  tierline worker RSS: ${result.memory.openRssMiB} MiB as the intake ended, ${result.memory.settledRssMiB} MiB settled with every ticket open, peak ${result.memory.peakMiB} MiB (cache ${result.memory.cache})${result.memory.naivePeakMiB ? `; naive worker peak ${result.memory.naivePeakMiB} MiB` : ''}`);
