@@ -2,7 +2,8 @@
  * `npm run bench:summary`: every committed `npm run bench` result (bench/results/breach-*.json) in
  * one table, oldest first: when it ran, its sizes, and, where the baseline ran in the same run,
  * the overload's drain against the baseline's and the CPU per breach against the baseline's; the
- * breach phase's p99 (and the baseline's); the worker's RSS settled and at its peak; the CPU model
+ * breach phase's p99 (and the baseline's), with its iowait and what the Temporal server read from
+ * disk in tierline's half, and the dev server's SQLite page cache (runs from 2 December on); the worker's RSS settled and at its peak; the CPU model
  * (the machine's host changes between sessions: compare ratios within a run, not times across
  * runs) and whether the server had a core of its own (`--split-cores`). Then, per
  * size, the median of the same-run overload ratios among the files listed.
@@ -24,7 +25,7 @@ interface Side {
   expected?: number;
   drainMs?: number;
   lateness?: { p99?: number };
-  cpuPerBreachMs?: { worker: number; server: number };
+  cpuPerBreachMs?: { worker: number; server: number; machine?: { iowaitPct?: number }; disk?: { serverReadMiB?: number } };
 }
 interface Result {
   when?: string;
@@ -34,6 +35,8 @@ interface Result {
   machine?: { model?: string };
   /** 'split: …' when the server had a core of its own (`--split-cores`). */
   cores?: string;
+  /** How the dev server was started; from 2 December on it names the SQLite page cache. */
+  server?: string;
   breach?: { tierline?: Side; naive?: Side };
   overload?: { tierline?: Side; naive?: Side; ratios?: { drain?: number } };
 }
@@ -58,7 +61,14 @@ const whole = (x: number | undefined) => (x === undefined ? '-' : String(Math.ro
 /** A drain the bench stopped waiting for is a bound, not a figure: marked with ">". */
 const drain = (s: Side | undefined) => (s?.drainMs === undefined ? '-' : `${s.notified !== undefined && s.expected !== undefined && s.notified < s.expected ? '>' : ''}${(s.drainMs / 1000).toFixed(1)}`);
 
-const header = ['file', 'when (UTC)', 'commit', 'CPU', 'open', 'due', 'cache', 'cores', 'overload s', 'naive s', 'ratio', 'CPU/breach ratio', 'breach p99', 'naive p99', 'RSS settled', 'peak'];
+/** The dev server's SQLite page cache as the run's `server` line names it; '-' for runs before it did. */
+const sqliteCache = (server: string | undefined) => {
+  if (server?.includes("SQLite's default")) return '2 MiB';
+  const mib = /SQLite page cache (\d+) MiB/.exec(server ?? '')?.[1];
+  return mib === undefined ? '-' : `${mib} MiB`;
+};
+
+const header = ['file', 'when (UTC)', 'commit', 'CPU', 'open', 'due', 'cache', 'cores', 'overload s', 'naive s', 'ratio', 'CPU/breach ratio', 'breach p99', 'naive p99', 'breach iowait %', 'server read MiB', 'SQLite cache', 'RSS settled', 'peak'];
 const table = rows.map(({ file, r }) => {
   const o = r.overload;
   const cpuRatio = cpu(o?.tierline) !== undefined && cpu(o?.naive) !== undefined ? cpu(o?.tierline)! / cpu(o?.naive)! : undefined;
@@ -77,6 +87,9 @@ const table = rows.map(({ file, r }) => {
     fixed(cpuRatio),
     whole(r.breach?.tierline?.lateness?.p99),
     whole(r.breach?.naive?.lateness?.p99),
+    fixed(r.breach?.tierline?.cpuPerBreachMs?.machine?.iowaitPct, 1),
+    whole(r.breach?.tierline?.cpuPerBreachMs?.disk?.serverReadMiB),
+    sqliteCache(r.server),
     whole(r.memory?.settledRssMiB),
     whole(r.memory?.peakMiB),
   ];
