@@ -1,9 +1,11 @@
 /**
  * `npm run bench:summary`: every committed `npm run bench` result (bench/results/breach-*.json) in
  * one table, oldest first: when it ran, its sizes, and, where the baseline ran in the same run,
- * the overload's drain against the baseline's and the CPU per breach against the baseline's; the
- * breach phase's p99 (and the baseline's), with its iowait and what the Temporal server read from
- * disk in tierline's half, and the dev server's SQLite page cache (runs from 2 December on); the worker's RSS settled and at its peak; the CPU model
+ * the overload's drain against the baseline's (`bound` where a side was still draining when the
+ * bench stopped waiting; such runs stay out of the medians) and the CPU per breach against the
+ * baseline's; the breach phase's p99 (and the baseline's), with its iowait and what the Temporal
+ * server read from disk in tierline's half, and the dev server's SQLite page cache (runs from 2
+ * December on); the worker's RSS settled and at its peak; the CPU model
  * (the machine's host changes between sessions: compare ratios within a run, not times across
  * runs) and whether the server had a core of its own (`--split-cores`). Then, per
  * size, the median of the same-run overload ratios among the files listed.
@@ -58,8 +60,11 @@ const rows = readdirSync(dir)
 const cpu = (s: Side | undefined) => (s?.cpuPerBreachMs ? s.cpuPerBreachMs.worker + s.cpuPerBreachMs.server : undefined);
 const fixed = (x: number | undefined, digits = 2) => (x === undefined || !Number.isFinite(x) ? '-' : x.toFixed(digits));
 const whole = (x: number | undefined) => (x === undefined ? '-' : String(Math.round(x)));
+const unfinished = (s: Side | undefined) => s?.notified !== undefined && s.expected !== undefined && s.notified < s.expected;
 /** A drain the bench stopped waiting for is a bound, not a figure: marked with ">". */
-const drain = (s: Side | undefined) => (s?.drainMs === undefined ? '-' : `${s.notified !== undefined && s.expected !== undefined && s.notified < s.expected ? '>' : ''}${(s.drainMs / 1000).toFixed(1)}`);
+const drain = (s: Side | undefined) => (s?.drainMs === undefined ? '-' : `${unfinished(s) ? '>' : ''}${(s.drainMs / 1000).toFixed(1)}`);
+/** The overload's ratio, or nothing where either side was still draining when the bench stopped waiting. */
+const drainRatio = (r: Result) => (unfinished(r.overload?.tierline) || unfinished(r.overload?.naive) ? undefined : r.overload?.ratios?.drain);
 
 /** The dev server's SQLite page cache as the run's `server` line names it; '-' for runs before it did. */
 const sqliteCache = (server: string | undefined) => {
@@ -83,7 +88,7 @@ const table = rows.map(({ file, r }) => {
     r.cores?.startsWith('split') ? 'split' : 'shared',
     drain(o?.tierline),
     drain(o?.naive),
-    fixed(o?.ratios?.drain),
+    drainRatio(r) === undefined && o?.ratios?.drain !== undefined ? 'bound' : fixed(drainRatio(r)),
     fixed(cpuRatio),
     whole(r.breach?.tierline?.lateness?.p99),
     whole(r.breach?.naive?.lateness?.p99),
@@ -102,6 +107,9 @@ for (const row of table) console.log(line(row));
 const sizes = [...new Set(rows.map(({ r }) => r.sizes!.open!))].sort((a, b) => a - b);
 console.log('\nsame-run overload ratios (tierline drain / baseline drain), per size:');
 for (const size of sizes) {
-  const ratios = rows.filter(({ r }) => r.sizes!.open === size && r.overload?.ratios?.drain !== undefined).map(({ r }) => r.overload!.ratios!.drain!);
-  if (ratios.length) console.log(`  ${String(size).padStart(6)} open: median ${median(ratios).toFixed(3)} of ${ratios.length} (${ratios.map((x) => x.toFixed(3)).join(', ')}), below 1 in ${ratios.filter((x) => x < 1).length}`);
+  const ofSize = rows.filter(({ r }) => r.sizes!.open === size && r.overload?.ratios?.drain !== undefined);
+  const ratios = ofSize.flatMap(({ r }) => drainRatio(r) ?? []);
+  const bounds = ofSize.length - ratios.length;
+  const left = bounds ? `; ${bounds} run${bounds > 1 ? 's' : ''} left out, a side still draining when the bench stopped waiting` : '';
+  if (ratios.length) console.log(`  ${String(size).padStart(6)} open: median ${median(ratios).toFixed(3)} of ${ratios.length} (${ratios.map((x) => x.toFixed(3)).join(', ')}), below 1 in ${ratios.filter((x) => x < 1).length}${left}`);
 }
