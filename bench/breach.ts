@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
-import { defaultDeadlockGuard, SQLITE_CACHE_MB_DEFAULT } from '../workers/config.js';
+import { defaultDeadlockGuard } from '../workers/config.js';
 import { environment } from './lib/environment.js';
 import { diskText } from './lib/disk.js';
 
@@ -78,7 +78,7 @@ const { when: _finished, ...measuredWith } = environment();
 const record = {
   ...result,
   ...measuredWith,
-  server: `temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on, SQLite page cache ${sqliteCacheText(sqliteCache ?? SQLITE_CACHE_MB_DEFAULT)}`,
+  server: `temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on, SQLite page cache ${sqliteCacheText(result.sqliteCacheMiB)}`,
   // Settings of tierline's worker taken from this process's environment (bench/lib/processes.ts).
   workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default, per activation)',
   workflowDeadlockGuard: process.env.WORKFLOW_DEADLOCK_GUARD ?? `auto (default: ${defaultDeadlockGuard()} on this Node)`,

@@ -141,6 +141,8 @@ export interface BreachResult {
    * peak over the run.
    */
   memory: { openRssMiB: number; settledRssMiB: number; peakMiB: number; cache: number | 'default'; naivePeakMiB?: number };
+  /** The dev server's SQLite page cache the run started it with (MiB; 0: SQLite's 2 MiB). */
+  sqliteCacheMiB: number;
   listing?: Record<string, { medianMs: number; rows: number }>;
   /** With `splitCores`: the cores each process was allowed, read back from /proc after pinning. */
   placement?: { server: string; bench: string; worker: string; naiveWorker?: string };
@@ -340,11 +342,13 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
   const slack = await startSlack({ channels: [CHANNEL] });
   const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
   // The server exactly as `npm start` starts it (SQLite file, WAL, synchronous=normal).
-  const server = await startDevServer({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: true, sqliteCacheMiB: opts.sqliteCacheMiB ?? SQLITE_CACHE_MB_DEFAULT });
+  const sqliteCacheMiB = opts.sqliteCacheMiB ?? SQLITE_CACHE_MB_DEFAULT;
+  const server = await startDevServer({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: true, sqliteCacheMiB });
   const stops: (() => Promise<unknown>)[] = [() => server.stop(), () => slack.close()];
   const result: BreachResult = {
     when: new Date().toISOString(),
     sizes: { open: opts.open, due: opts.due, overload: opts.overload ? opts.open : 0, concurrency: opts.concurrency },
+    sqliteCacheMiB,
   } as BreachResult;
   const split = opts.splitCores ? coreSplit() : undefined;
   /** Pins a process to its side of the split (nothing without one) and gives back what /proc shows. */
