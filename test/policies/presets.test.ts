@@ -66,9 +66,12 @@ function due(state: TicketState, metric: Metric, timeZone = NEW_YORK): string | 
   return clock.dueAt === null ? 'none' : wall(clock.dueAt, timeZone);
 }
 
-const US_FEDERAL_HOLIDAYS_2026 = [
+// As observed: a Saturday's holiday on the Friday before it, a Sunday's on the Monday after.
+const US_FEDERAL_HOLIDAYS = [
   '2026-01-01', '2026-01-19', '2026-02-16', '2026-05-25', '2026-06-19', '2026-07-03',
   '2026-09-07', '2026-10-12', '2026-11-11', '2026-11-26', '2026-12-25',
+  '2027-01-01', '2027-01-18', '2027-02-15', '2027-05-31', '2027-06-18', '2027-07-05',
+  '2027-09-06', '2027-10-11', '2027-11-11', '2027-11-25', '2027-12-24', '2027-12-31',
 ];
 
 describe('every preset', () => {
@@ -91,14 +94,14 @@ describe('SIGN X Studio (seed 002)', () => {
     assert.deepEqual(signx.priorities.map((p) => `${p.id} ${p.name} ${p.urgency}`), ['P0 Critical 0', 'P1 High 1', 'P2 Medium 2', 'P3 Low 3']);
   });
 
-  test('business hours are 8 AM - 6 PM New York time, Monday to Friday, closed on 2026 US federal holidays', () => {
+  test('business hours are 8 AM - 6 PM New York time, Monday to Friday, closed on the US federal holidays of 2026 and 2027', () => {
     const hours = signx.calendars['business-hours']!;
     assert.equal(signx.defaultCalendar, 'business-hours');
     assert.equal(hours.timeZone, NEW_YORK);
     for (const day of ['mon', 'tue', 'wed', 'thu', 'fri'] as const) assert.deepEqual(hours.week[day], [{ start: '08:00', end: '18:00' }]);
     assert.equal(hours.week.sat, undefined);
     assert.equal(hours.week.sun, undefined);
-    assert.deepEqual(hours.holidays, US_FEDERAL_HOLIDAYS_2026);
+    assert.deepEqual(hours.holidays, US_FEDERAL_HOLIDAYS);
   });
 
   test('four tiers: self-service, help desk, engineering escalation, vendor support', () => {
@@ -138,6 +141,11 @@ describe('SIGN X Studio (seed 002)', () => {
     assert.equal(due(ticket, 'firstResponse'), '2026-11-27 10:00');
   });
 
+  test('a holiday on a Saturday closes the Friday before it: a P1 at 4 PM on Thursday 23 December 2027 is due at 10 AM on Monday, and so at New Year', () => {
+    assert.equal(due(open(signx, at('2027-12-23 16:00'), { channel: 'chat', priority: 'P1' }), 'firstResponse'), '2027-12-27 10:00');
+    assert.equal(due(open(signx, at('2027-12-30 16:00'), { channel: 'chat', priority: 'P1' }), 'firstResponse'), '2028-01-03 10:00');
+  });
+
   test('an email starts in Tier 1 Self-Service with the matching articles; live chat enters the help desk (Tier 2); both wait for a person to triage them', () => {
     const email = openTicket('T-preset-test', IntakeSchema.parse({ subject: 'Password reset', requester: { email: 'dev@example.com' }, channel: 'email' }), signx, at('2026-03-10 10:00'));
     assert.deepEqual([email.state.tier, email.state.selfService?.until], ['tier1', at('2026-03-10 11:00')]);
@@ -173,7 +181,7 @@ describe('Caro (seed 004)', () => {
     assert.equal(hours.timeZone, NEW_YORK);
     assert.deepEqual(hours.week.mon, [{ start: '08:00', end: '17:00' }]);
     assert.equal(hours.week.sat, undefined);
-    assert.deepEqual(hours.holidays, US_FEDERAL_HOLIDAYS_2026);
+    assert.deepEqual(hours.holidays, US_FEDERAL_HOLIDAYS);
   });
 
   test('one tier: Caro escalates by priority, without named tiers', () => {
