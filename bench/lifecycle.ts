@@ -12,7 +12,7 @@
  * Then tierline and the baseline take turns, --rounds times each, --lifecycles in all per side.
  * A lifecycle's latency runs from the intake call to the workflow's end (the close).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,7 +26,7 @@ import { historyCounts } from './lib/history.js';
 import { historyTiming, medianTiming } from './lib/history-timing.js';
 import { p2Lifecycle, sameActionsTarget, tierlineTarget, type LifecycleTarget } from './lib/p2-lifecycle.js';
 import { environment } from './lib/environment.js';
-import { percentiles, pool } from './lib/run.js';
+import { cleanUpOnStop, percentiles, pool } from './lib/run.js';
 import { planFromHistory, planTotals } from './lib/same-actions-plan.js';
 import { sameActionsActivities, sameActionsWorker } from './lib/same-actions-worker.js';
 import { timedActivities } from './lib/timed-activities.js';
@@ -118,6 +118,15 @@ async function sample(side: Side) {
 const activityMedians = (durations: Map<string, number[]>) =>
   Object.fromEntries([...durations].map(([name, xs]) => [name, { calls: xs.length, p50Ms: Math.round(percentiles(xs).p50 * 10) / 10 }]));
 
+const cleanUp = cleanUpOnStop(async () => {
+  await harness.shutdown();
+  bare.worker.shutdown();
+  await bareRunning;
+  bareIo.close();
+  await env.teardown();
+  await channels.close();
+  rmSync(dataDir, { recursive: true, force: true });
+});
 try {
   await harness.run(async () => {
     const tierline: Side = { name: 'tierline', target: tierlineTarget(harness.tickets, env.client), latencies: [], wallMs: 0, refs: [], cpuMs: {} };
@@ -180,10 +189,5 @@ try {
   });
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
-  await harness.shutdown();
-  bare.worker.shutdown();
-  await bareRunning;
-  bareIo.close();
-  await env.teardown();
-  await channels.close();
+  await cleanUp();
 }

@@ -23,6 +23,7 @@ import { skip, ticketHarness, timeSkippingEnv } from '../test/helpers/temporal.j
 import { historyCounts } from './lib/history.js';
 import { intake, p2Lifecycle, sameActionsTarget, tierlineTarget, type Stage } from './lib/p2-lifecycle.js';
 import { environment } from './lib/environment.js';
+import { cleanUpOnStop } from './lib/run.js';
 import { planFromHistory, planTotals } from './lib/same-actions-plan.js';
 import { sameActionsActivities, sameActionsWorker } from './lib/same-actions-worker.js';
 
@@ -69,6 +70,13 @@ async function runSize(workflowId: string, runId: string) {
 // The typical P2's clock: the answer two hours after intake, the customer's reply an hour later, the resolution an hour after that.
 const pause = async (after: Stage) => skip(env, after === 'opened' ? 2 * HOUR : HOUR);
 
+const cleanUp = cleanUpOnStop(async () => {
+  await historyReader.close();
+  await harness.shutdown();
+  bare.worker.shutdown();
+  await bareRunning;
+  await env.teardown();
+});
 try {
   await harness.run(async () => {
     const tierline = tierlineTarget(harness.tickets, env.client);
@@ -123,9 +131,5 @@ try {
   });
   if (values.json) writeFileSync(values.json, `${JSON.stringify(result, null, 2)}\n`);
 } finally {
-  await historyReader.close();
-  await harness.shutdown();
-  bare.worker.shutdown();
-  await bareRunning;
-  await env.teardown();
+  await cleanUp();
 }

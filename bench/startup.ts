@@ -15,7 +15,7 @@ import { parseArgs } from 'node:util';
 import { PROJECT_ROOT } from '../workers/temporal-tools.js';
 import { freePort } from './lib/processes.js';
 import { environment } from './lib/environment.js';
-import { median } from './lib/run.js';
+import { cleanUpOnStop, median } from './lib/run.js';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' }, warmup: { type: 'string', default: '1' }, json: { type: 'string' } } });
 const RUNS = Number(values.runs);
@@ -90,6 +90,12 @@ async function startOnce(): Promise<StartupRun> {
   });
   child.stderr.on('data', (c: Buffer) => (output = (output + c.toString()).slice(-4000)));
   const pgid = child.pid!;
+  let stopMs = NaN;
+  // Stopped mid-run, the bench stops npm start's whole group too.
+  const cleanUp = cleanUpOnStop(async () => {
+    stopMs = await stopGroup(pgid);
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   let apiMs = NaN;
   let uiMs = NaN;
   try {
@@ -105,12 +111,9 @@ async function startOnce(): Promise<StartupRun> {
       if (ui && Number.isNaN(uiMs)) uiMs = now;
       await sleep(50);
     }
-  } catch (err) {
-    await stopGroup(pgid);
-    throw err;
+  } finally {
+    await cleanUp();
   }
-  const stopMs = await stopGroup(pgid);
-  rmSync(dataDir, { recursive: true, force: true });
   return { apiMs, uiMs, readyMs: Math.max(apiMs, uiMs), stopMs, ...phases };
 }
 

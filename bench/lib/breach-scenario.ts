@@ -37,7 +37,7 @@ import { freePort, startNode, type Running } from './processes.js';
 import { coreSplit, coresOf, pinToCores } from './cores.js';
 import { diskReading, diskText, diskUse, type DiskUse } from './disk.js';
 import { cpuMeter, machineReading, machineText, machineUse, threadReading, threadSplit, threadSplitText, type MachineUse, type ThreadSplit } from './cpu.js';
-import { median } from './run.js';
+import { cleanUpOnStop, median } from './run.js';
 import type { HistoryEvent } from './same-actions-plan.js';
 import { ticketWorkflowId } from '../../workflows/ids.js';
 
@@ -345,6 +345,11 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
   const sqliteCacheMiB = opts.sqliteCacheMiB ?? SQLITE_CACHE_MB_DEFAULT;
   const server = await startDevServer({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: true, sqliteCacheMiB });
   const stops: (() => Promise<unknown>)[] = [() => server.stop(), () => slack.close()];
+  const cleanUp = cleanUpOnStop(async () => {
+    for (const stop of stops) await stop().catch(() => undefined);
+    // The dev server's SQLite file: about 750 MB after a run at 10,000 open.
+    rmSync(dataDir, { recursive: true, force: true });
+  });
   const result: BreachResult = {
     when: new Date().toISOString(),
     sizes: { open: opts.open, due: opts.due, overload: opts.overload ? opts.open : 0, concurrency: opts.concurrency },
@@ -507,8 +512,6 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     }
     return result;
   } finally {
-    for (const stop of stops) await stop().catch(() => undefined);
-    // The dev server's SQLite file: about 750 MB after a run at 10,000 open.
-    rmSync(dataDir, { recursive: true, force: true });
+    await cleanUp();
   }
 }
