@@ -14,6 +14,7 @@ import { buildApi } from '../adapters/http/server.js';
 import { IncidentClient } from '../client/incidents.js';
 import { TicketClient } from '../client/tickets.js';
 import { statusPagePaths } from '../domain/incident/view.js';
+import { holidaysRunningOut, holidaysWarning } from '../domain/policy/holidays.js';
 import { loadPolicy } from '../policies/load.js';
 import { createActivities, linkSecret } from './activities.js';
 import { ensureLocalApiToken, LOCAL_ACTOR } from './api-token.js';
@@ -134,6 +135,7 @@ async function main(): Promise<void> {
     }
 
     console.log(`tierline: policy ${policy.id}@${policy.version} (${policy.name})`);
+    for (const out of holidaysRunningOut(policy, Date.now())) console.warn(`tierline: ${holidaysWarning(policy.id, out)}`);
     console.log(`tierline: Temporal ${address}${devServer ? ` (dev server, data in ${config.TIERLINE_DATA_DIR})` : ''}`);
     if (devServer) console.log(`tierline: Temporal UI ${devServer.uiUrl}`);
     console.log(
