@@ -109,11 +109,13 @@ for (const name of ['breach', 'overload'] as const) {
   if (phase.ratios) console.log(`  ${name} tierline / naive: p50 ${phase.ratios.p50.toFixed(2)}, p99 ${phase.ratios.p99.toFixed(2)}, drain ${phase.ratios.drain.toFixed(2)}${unfinished({ tierline: phase.tierline, naive: phase.naive })}`);
 }
 console.log(`\nwhere the lateness went, p50 / p99 over a sample of each run's histories (ms; bench/lib/lateness-parts.ts)`);
-console.log(`  ${'phase / run'.padEnd(18)} ${PARTS.map((p) => p.padStart(17)).join('')}  woke after a sticky timeout`);
+console.log(`  ${'phase / run'.padEnd(18)} ${PARTS.map((p) => p.padStart(17)).join('')}  woke after a sticky timeout, history before the wake (p50)`);
 for (const name of ['breach', 'overload'] as const) {
   for (const run of ['tierline', 'naive'] as const) {
     const parts = result[name]?.[run]?.parts;
-    if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}  ${parts.wakeTimedOut ?? 0} of ${parts.n}`);
+    const before = parts?.historyAtWake;
+    const history = before ? `, ${before.events.p50} events in ${before.tasks.p50} workflow tasks, ${(before.bytes.p50 / 1024).toFixed(1)} KiB` : '';
+    if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}  ${parts.wakeTimedOut ?? 0} of ${parts.n}${history}`);
   }
 }
 console.log(`\nCPU per breach from the phase's first due time to its last notification (ms; user + system, from /proc)`);

@@ -121,7 +121,7 @@ export type PartsSummary = {
   /** Of the n, how many woke through a workflow task that first timed out on the sticky queue. */
   wakeTimedOut?: number;
   /** p50 and max of the history before the waking task: events, and workflow tasks (a replay's activations). */
-  historyAtWake?: { events: { p50: number; max: number }; tasks: { p50: number; max: number } };
+  historyAtWake?: { events: { p50: number; max: number }; tasks: { p50: number; max: number }; bytes: { p50: number; max: number } };
 } & Record<Part, { p50: number; p99: number }>;
 
 export interface PhaseResult {
@@ -177,7 +177,7 @@ async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, due
   const step = Math.max(1, ids.length / size);
   const picked = Array.from({ length: Math.min(size, ids.length) }, (_, k) => ids[Math.floor(k * step)]!);
   let wakeTimedOut = 0;
-  const shapes: { events: number; tasks: number }[] = [];
+  const shapes: { events: number; tasks: number; bytes: number }[] = [];
   const parts = await pooled(picked.length, 10, async (i) => {
     const id = picked[i]!;
     const events = ((await temporal.workflow.getHandle(workflowOf(id)).fetchHistory()).events ?? []) as HistoryEvent[];
@@ -191,7 +191,7 @@ async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, due
     const { p50, max } = latencyStats(xs);
     return { p50, max };
   };
-  const historyShape = shapes.length ? { events: spread(shapes.map((s) => s.events)), tasks: spread(shapes.map((s) => s.tasks)) } : undefined;
+  const historyShape = shapes.length ? { events: spread(shapes.map((s) => s.events)), tasks: spread(shapes.map((s) => s.tasks)), bytes: spread(shapes.map((s) => s.bytes)) } : undefined;
   return { ...summariseParts(parts.filter((p): p is LatenessParts => p !== undefined)), wakeTimedOut, ...(historyShape && { historyAtWake: historyShape }) };
 }
 
@@ -276,7 +276,7 @@ function breachesIn(slack: SlackServer, pattern: RegExp): { at: number; key: str
 }
 
 function partsLine(parts: PartsSummary | undefined): string {
-  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout${parts.historyAtWake ? `; before the wake p50 ${parts.historyAtWake.events.p50} events, ${parts.historyAtWake.tasks.p50} workflow tasks` : ''})` : '';
+  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout${parts.historyAtWake ? `; before the wake p50 ${parts.historyAtWake.events.p50} events, ${parts.historyAtWake.tasks.p50} workflow tasks, ${(parts.historyAtWake.bytes.p50 / 1024).toFixed(1)} KiB` : ''})` : '';
 }
 
 /**

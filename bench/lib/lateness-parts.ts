@@ -23,8 +23,11 @@
  * whole history.
  */
 import { tsToMs } from '@temporalio/common/lib/time.js';
+import proto from '@temporalio/proto';
 import { eventMs, eventsById } from './history-timing.js';
 import type { HistoryEvent } from './same-actions-plan.js';
+
+const { History } = proto.temporal.api.history.v1;
 
 export const PARTS = ['aim', 'arm', 'fire', 'pickup', 'notify'] as const;
 export type Part = (typeof PARTS)[number];
@@ -45,14 +48,20 @@ export function wakeTimeouts(events: readonly HistoryEvent[], arrivedAt: number)
 }
 
 /**
- * What a replay at the wake would go through: the events before the task that ran the breach, and
- * the workflow tasks among them (each one activation of the workflow's code on replay).
+ * What a replay at the wake would go through: the events before the task that ran the breach, the
+ * workflow tasks among them (each one activation of the workflow's code on replay), and their
+ * size as the server stores and sends them (protobuf bytes): what the server reads for a task
+ * that carries the whole history, after a sticky timeout or for a workflow out of the cache.
  */
-export function historyAtWake(events: readonly HistoryEvent[], arrivedAt: number): { events: number; tasks: number } | undefined {
+export function historyAtWake(events: readonly HistoryEvent[], arrivedAt: number): { events: number; tasks: number; bytes: number } | undefined {
   const w = wake(events, arrivedAt);
   if (!w) return undefined;
   const before = events.filter((e) => Number(e.eventId) < Number(w.woke.eventId));
-  return { events: before.length, tasks: before.filter((e) => e.workflowTaskCompletedEventAttributes).length };
+  return {
+    events: before.length,
+    tasks: before.filter((e) => e.workflowTaskCompletedEventAttributes).length,
+    bytes: History.encode({ events: before as proto.temporal.api.history.v1.IHistoryEvent[] }).finish().length,
+  };
 }
 
 export function latenessParts(events: readonly HistoryEvent[], dueAt: number, arrivedAt: number): LatenessParts | undefined {

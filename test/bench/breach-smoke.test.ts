@@ -35,6 +35,9 @@ test('breach bench, smoke size: every breach notified exactly once, by tierline 
     // Every notified workflow's history accounts for its lateness (the timer that woke it, the task after).
     assert.equal(phase?.tierline.parts?.n, expected);
     assert.equal(phase?.naive?.parts?.n, expected);
+    // What a replay at each wake would read: a tierline ticket's history carries its policy.
+    for (const before of [phase?.tierline.parts?.historyAtWake, phase?.naive?.parts?.historyAtWake]) assert.ok(before && before.events.p50 > 0 && before.bytes.p50 > 0, JSON.stringify(before));
+    assert.ok(phase!.tierline.parts!.historyAtWake!.bytes.p50 > phase!.naive!.parts!.historyAtWake!.bytes.p50);
     // The CPU each process spent on the phase is read (the worker's main thread always does some).
     for (const cpu of [phase?.tierline.cpuPerBreachMs, phase?.naive?.cpuPerBreachMs]) {
       assert.ok(cpu && cpu.worker > 0 && cpu.server > 0, JSON.stringify(cpu));

@@ -5,12 +5,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { msToTs } from '@temporalio/common/lib/time.js';
-import { latenessParts, wakeTimeouts } from '../../bench/lib/lateness-parts.js';
+import { historyAtWake, latenessParts, wakeTimeouts } from '../../bench/lib/lateness-parts.js';
 import type { HistoryEvent } from '../../bench/lib/same-actions-plan.js';
 
 const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
 // Ids as plain numbers (the SDK's are Longs; the reading compares them as strings).
 const event = (eventId: number, at: number, attrs: Record<string, unknown>): HistoryEvent => ({ eventId, eventTime: msToTs(T0 + at), ...attrs }) as unknown as HistoryEvent;
+
+/** A workflow started with `started`, whose first task set a timer that fired at 60.02 s, and the task it scheduled (event 7). */
+const firedAt60s = (started: Record<string, unknown> = {}) => [
+  event(1, 0, { workflowExecutionStartedEventAttributes: started }),
+  event(2, 0, { workflowTaskScheduledEventAttributes: {} }),
+  event(3, 10, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
+  event(4, 30, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
+  event(5, 30, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: msToTs(59_990), workflowTaskCompletedEventId: 4 } }),
+  // Armed at 30 ms for 59.99 s: fires at 60.02 s.
+  event(6, 60_020, { timerFiredEventAttributes: { timerId: '1', startedEventId: 5 } }),
+  event(7, 60_020, { workflowTaskScheduledEventAttributes: {} }),
+];
 
 test('a timer set by a slow task: arm is the task, and the parts add up to the lateness', () => {
   const due = T0 + 60_000;
@@ -35,14 +47,7 @@ test('a timer set by a slow task: arm is the task, and the parts add up to the l
 test('a wake task that timed out on the sticky queue: counted, and its wait is pickup', () => {
   const due = T0 + 60_000;
   const events = [
-    event(1, 0, { workflowExecutionStartedEventAttributes: {} }),
-    event(2, 0, { workflowTaskScheduledEventAttributes: {} }),
-    event(3, 10, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
-    event(4, 30, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
-    event(5, 30, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: msToTs(59_990), workflowTaskCompletedEventId: 4 } }),
-    // Armed at 30 ms for 59.99 s: fires at 60.02 s.
-    event(6, 60_020, { timerFiredEventAttributes: { timerId: '1', startedEventId: 5 } }),
-    event(7, 60_020, { workflowTaskScheduledEventAttributes: {} }),
+    ...firedAt60s(),
     // No poll of the sticky queue took it within 10 s: scheduled again on the ordinary queue.
     event(8, 70_020, { workflowTaskTimedOutEventAttributes: { scheduledEventId: 7, timeoutType: 2 } }),
     event(9, 70_020, { workflowTaskScheduledEventAttributes: {} }),
@@ -57,4 +62,20 @@ test('no timer fired before the arrival: nothing to read', () => {
   const events = [event(1, 0, { workflowExecutionStartedEventAttributes: {} })];
   assert.equal(latenessParts(events, T0, T0 + 1_000), undefined);
   assert.equal(wakeTimeouts(events, T0 + 1_000), undefined);
+});
+
+test('the history a replay at the wake goes through: its events, workflow tasks and stored size, which grows with what the start event carries', () => {
+  const history = (input: Uint8Array) => [
+    ...firedAt60s({ input: { payloads: [{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: input }] } }),
+    event(8, 60_030, { workflowTaskStartedEventAttributes: { scheduledEventId: 7 } }),
+  ];
+  const arrived = T0 + 60_050;
+  const small = historyAtWake(history(new Uint8Array(10)), arrived)!;
+  const large = historyAtWake(history(new Uint8Array(15_000)), arrived)!;
+  // Events 1-7 come before the task that ran the breach; one workflow task completed among them.
+  assert.deepEqual([small.events, small.tasks, large.events, large.tasks], [7, 1, 7, 1]);
+  assert.ok(small.bytes > 0 && small.bytes < 1_000, String(small.bytes));
+  // 14,990 more bytes of input, plus the longer length prefixes of protobuf.
+  assert.ok(large.bytes - small.bytes >= 14_990 && large.bytes - small.bytes < 15_010, String(large.bytes - small.bytes));
+  assert.equal(historyAtWake(history(new Uint8Array(10)), T0 + 50_000), undefined);
 });
