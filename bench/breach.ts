@@ -25,7 +25,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runBreach, type RunFigures } from './lib/breach-scenario.js';
+import { historyAtWakeText, runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
 import { defaultDeadlockGuard } from '../workers/config.js';
@@ -113,9 +113,7 @@ console.log(`  ${'phase / run'.padEnd(18)} ${PARTS.map((p) => p.padStart(17)).jo
 for (const name of ['breach', 'overload'] as const) {
   for (const run of ['tierline', 'naive'] as const) {
     const parts = result[name]?.[run]?.parts;
-    const before = parts?.historyAtWake;
-    const history = before ? `, ${before.events.p50} events in ${before.tasks.p50} workflow tasks, ${(before.bytes.p50 / 1024).toFixed(1)} KiB` : '';
-    if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}  ${parts.wakeTimedOut ?? 0} of ${parts.n}${history}`);
+    if (parts) console.log(`  ${`${name} ${run}`.padEnd(18)} ${PARTS.map((p) => `${parts[p].p50} / ${parts[p].p99}`.padStart(17)).join('')}  ${parts.wakeTimedOut ?? 0} of ${parts.n}${parts.historyAtWake ? `, ${historyAtWakeText(parts.historyAtWake)}` : ''}`);
   }
 }
 console.log(`\nCPU per breach from the phase's first due time to its last notification (ms; user + system, from /proc)`);

@@ -275,8 +275,13 @@ function breachesIn(slack: SlackServer, pattern: RegExp): { at: number; key: str
     });
 }
 
+/** The history before the wake, at the p50: '20 events in 2 workflow tasks, 19.9 KiB'. */
+export function historyAtWakeText(before: NonNullable<PartsSummary['historyAtWake']>): string {
+  return `${before.events.p50} events in ${before.tasks.p50} workflow tasks, ${(before.bytes.p50 / 1024).toFixed(1)} KiB`;
+}
+
 function partsLine(parts: PartsSummary | undefined): string {
-  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout${parts.historyAtWake ? `; before the wake p50 ${parts.historyAtWake.events.p50} events, ${parts.historyAtWake.tasks.p50} workflow tasks, ${(parts.historyAtWake.bytes.p50 / 1024).toFixed(1)} KiB` : ''})` : '';
+  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout${parts.historyAtWake ? `; before the wake ${historyAtWakeText(parts.historyAtWake)}` : ''})` : '';
 }
 
 /**

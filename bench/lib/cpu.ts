@@ -24,21 +24,41 @@ export function cpuMsOf(pid: number): number {
   return statOf(`/proc/${pid}/stat`)?.ms ?? 0;
 }
 
-/** The direct children of this process whose command name matches. */
-export function childPids(name: RegExp): number[] {
-  const pids: number[] = [];
+/** Every process now running: its id, its parent's and its command name (from /proc/PID/stat). */
+function processTable(): { pid: number; ppid: number; comm: string }[] {
+  const table: { pid: number; ppid: number; comm: string }[] = [];
   for (const entry of readdirSync('/proc')) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
       const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
       const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      if (ppid === process.pid && name.test(comm)) pids.push(Number(entry));
+      table.push({ pid: Number(entry), ppid, comm });
     } catch {
       // exited meanwhile
     }
   }
-  return pids;
+  return table;
+}
+
+/** The direct children of this process whose command name matches. */
+export function childPids(name: RegExp): number[] {
+  return processTable()
+    .filter((p) => p.ppid === process.pid && name.test(p.comm))
+    .map((p) => p.pid);
+}
+
+/** Every process below `pid`: its children, theirs, and so on. */
+export function descendantsOf(pid: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const p of processTable()) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  const found: number[] = [];
+  for (let queue = [pid]; queue.length; ) {
+    const next = children.get(queue.shift()!) ?? [];
+    found.push(...next);
+    queue.push(...next);
+  }
+  return found;
 }
 
 /** A meter over named processes: `read()` gives CPU ms per process since the meter was made. */

@@ -6,35 +6,14 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { descendantsOf } from '../../bench/lib/cpu.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-/** Every process below `pid`, read from /proc (Linux). */
-function descendants(pid: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)]);
-    } catch {
-      // exited meanwhile
-    }
-  }
-  const found: number[] = [];
-  for (let queue = [pid]; queue.length; ) {
-    const next = children.get(queue.shift()!) ?? [];
-    found.push(...next);
-    queue.push(...next);
-  }
-  return found;
-}
 
 const cmdline = (pid: number) => {
   try {
@@ -60,7 +39,7 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
       assert.equal(bench.exitCode, null, `the bench ended before its tickets were open:\n${output}`);
       await sleep(100);
     }
-    const started = descendants(bench.pid!);
+    const started = descendantsOf(bench.pid!);
     const server = started.find((pid) => cmdline(pid).includes('start-dev'));
     assert.ok(server, `no dev server among the bench's processes:\n${output}`);
     const args = cmdline(server);
