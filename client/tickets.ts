@@ -16,6 +16,7 @@ import {
 } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers.js';
 import { ApplicationFailure } from '@temporalio/common';
+import { fixedFactsOfIntake, policyForTicket } from '../domain/policy/for-ticket.js';
 import type { Policy } from '../domain/policy/schema.js';
 import type { Command } from '../domain/ticket/commands.js';
 import { canApply } from '../domain/ticket/commands.js';
@@ -187,7 +188,7 @@ export class TicketClient {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof ticketWorkflow>('ticketWorkflow', {
       taskQueue: this.options.taskQueue,
       workflowId: ticketWorkflowId(ticketId),
-      args: [{ ticketId, intake, policy: this.options.policy, openRequestId, ...(this.options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: this.options.continueAsNewAfterEvents } : {}) }],
+      args: [{ ticketId, intake, policy: policyForTicket(this.options.policy, fixedFactsOfIntake(this.options.policy, intake)), openRequestId, ...(this.options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: this.options.continueAsNewAfterEvents } : {}) }],
       // A repeat while the ticket runs finds it; a repeat after it closed must not open a new one.
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

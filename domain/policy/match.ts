@@ -32,17 +32,26 @@ export function arrivalOf(policy: Policy, at: number): Arrival {
   return isWorkingTime({ kind: 'business-time', calendar }, at) ? 'business-hours' : 'after-hours';
 }
 
-export function matches(policy: Policy, when: Condition, facts: TicketFacts): boolean {
-  if (when.priority && !when.priority.includes(facts.priority)) return false;
+/** The facts fixed at intake that conditions read (see `policyForTicket`). */
+export type FixedFacts = Pick<TicketFacts, 'channel' | 'plan' | 'account' | 'tags' | 'text'>;
+
+/** Whether `when` holds on the fixed facts: false means it never matches the ticket, whatever else changes. */
+export function matchesFixed(when: Condition, facts: FixedFacts): boolean {
   if (when.channel && !when.channel.includes(facts.channel)) return false;
   if (when.plan && !(facts.plan !== undefined && when.plan.includes(facts.plan))) return false;
   if (when.account && !(facts.account !== undefined && when.account.includes(facts.account))) return false;
-  if (when.category && !(facts.category !== undefined && when.category.includes(facts.category))) return false;
   if (when.tags && !when.tags.some((tag) => facts.tags.includes(tag))) return false;
   if (when.keywords) {
     const text = facts.text.toLowerCase();
     if (!when.keywords.some((word) => text.includes(word.toLowerCase()))) return false;
   }
+  return true;
+}
+
+export function matches(policy: Policy, when: Condition, facts: TicketFacts): boolean {
+  if (when.priority && !when.priority.includes(facts.priority)) return false;
+  if (when.category && !(facts.category !== undefined && when.category.includes(facts.category))) return false;
+  if (!matchesFixed(when, facts)) return false;
   if (when.received && !when.received.includes(arrivalOf(policy, facts.receivedAt))) return false;
   return true;
 }

@@ -4,6 +4,7 @@
  */
 import { formatDuration, parseDuration } from '../duration.js';
 import { matches, priorityOf } from '../policy/match.js';
+import { fixedFactsOfIntake, policyForTicket } from '../policy/for-ticket.js';
 import type { Metric, Policy } from '../policy/schema.js';
 import { meetClock, rerunClock, stopClock } from '../sla/clock.js';
 import { canApply, type Command, type TicketEvent } from './commands.js';
@@ -34,7 +35,9 @@ function meet(state: TicketState, metric: Metric, now: number): TicketState {
 }
 
 /** Opens a ticket: triage by intake and rules, the first clocks, the auto-reply. */
-export function openTicket(ticketId: string, intake: Intake, policy: Policy, now: number, openRequestId?: string): Decision {
+export function openTicket(ticketId: string, intake: Intake, whole: Policy, now: number, openRequestId?: string): Decision {
+  // The ticket keeps only what can apply to it (the client sends no more than that either).
+  const policy = policyForTicket(whole, fixedFactsOfIntake(whole, intake));
   const given = intake.priority !== undefined && priorityOf(policy, intake.priority) ? intake.priority : undefined;
   let state: TicketState = {
     ticketId, ...(openRequestId ? { openRequestId } : {}), policy, intake, seq: 0, status: 'new', triaged: false,
@@ -286,7 +289,7 @@ function command(state: TicketState, cmd: Command, now: number): Decision {
     case 'migratePolicy': {
       const before = dueSummary(state);
       const from = `${state.policy.id}@${state.policy.version}`;
-      state = retargetAll({ ...state, policy: cmd.policy }, now, state.policy);
+      state = retargetAll({ ...state, policy: policyForTicket(cmd.policy, factsOf(state)) }, now, state.policy);
       state = record(state, now, cmd.actor, 'policy-migrated', `policy ${from} → ${cmd.policy.id}@${cmd.policy.version}`, { before, after: dueSummary(state) });
       card();
       break;

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { TicketRefused } from '../../client/tickets.js';
+import { TicketClient, TicketRefused } from '../../client/tickets.js';
+import type { Policy } from '../../domain/policy/schema.js';
 import { caroLikePolicy, HOUR, MINUTE } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
@@ -58,6 +59,29 @@ describe('the first-response clock on a real (time-skipping) Temporal', () => {
       assert.equal(clock.breached, false);
       assert.ok(Date.parse(clock.metAt!) - openedAt >= 59 * MINUTE && Date.parse(clock.metAt!) - openedAt < HOUR);
       assert.equal(view.timeline.some((e) => e.type === 'sla-breach' && (e.data as { clock: string }).clock === 'firstResponse'), false);
+    });
+  });
+
+  test('the ticket carries only the part of its policy that can apply to it, and keeps the rule names of the whole', async () => {
+    await harness.run(async () => {
+      const base = caroLikePolicy();
+      const tiered = caroLikePolicy({
+        id: 'test-tiered',
+        description: 'Per-customer-tier targets ahead of the Caro table',
+        sla: { ...base.sla, targets: [{ when: { tags: ['gold'] }, firstResponse: { within: '10m' } }, { when: { tags: ['silver'] }, firstResponse: { within: '30m' } }, ...base.sla.targets] },
+      });
+      const tickets = new TicketClient(env.client, { taskQueue: harness.taskQueue, policy: tiered });
+      const { ticket } = await tickets.open({ ...intake('Exports are slow'), priority: 'P3', tags: ['silver'] });
+      const clock = ticket.clocks.find((c) => c.metric === 'firstResponse')!;
+      assert.equal(Date.parse(clock.dueAt!) - Date.parse(ticket.openedAt), 30 * MINUTE);
+      assert.equal(clock.rule, 'rule 2', 'named by its place in the whole policy');
+
+      const started = (await env.client.workflow.getHandle(`ticket-${ticket.id}`).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
+      const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString()) as { policy: Policy };
+      assert.deepEqual(input.policy.sla.targets.map((t) => t.name), ['rule 2', ...base.sla.targets.map((t, i) => t.name ?? `rule ${i + 3}`)]);
+      assert.equal(input.policy.description, undefined);
+      assert.ok(JSON.stringify(input.policy).length < JSON.stringify(tiered).length);
+      assert.deepEqual((await tickets.state(ticket.id)).policy, input.policy);
     });
   });
 

@@ -6,8 +6,9 @@
  */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import util from 'node:util';
 import fc from 'fast-check';
-import type { Policy } from '../../../domain/policy/schema.js';
+import { PolicySchema, type Policy } from '../../../domain/policy/schema.js';
 import { elapsedMs } from '../../../domain/sla/clock.js';
 import { canApply, type Command, type TicketEvent } from '../../../domain/ticket/commands.js';
 import { decide, nextWake, openTicket } from '../../../domain/ticket/decide.js';
@@ -27,7 +28,26 @@ const caroLikeOffice = caroLikePolicy({
   calendars: { office: { timeZone: 'America/New_York', week: { mon: NINE_TO_FIVE, tue: NINE_TO_FIVE, wed: NINE_TO_FIVE, thu: NINE_TO_FIVE, fri: NINE_TO_FIVE }, holidays: [] } },
   defaultCalendar: 'office',
 });
-const POLICIES: readonly Policy[] = [caroLike, loadPolicy('caro'), loadPolicy('signx'), loadPolicy('trkv'), loadPolicy('fm08'), loadPolicy('devrel')];
+/**
+ * Targets by tag, plan, account, channel and keyword, some unnamed, the bench's shape: most of
+ * them can never apply to any one ticket, and the ticket carries only those that can.
+ */
+const byFacts = caroLikePolicy({
+  id: 'test-facts',
+  sla: {
+    targets: [
+      ...[0, 1, 2].map((k) => ({ when: { tags: [`due-${k}`] }, firstResponse: { within: `${30 + k}m` } })),
+      { name: 'enterprise', when: { plan: ['enterprise'], priority: ['P0', 'P1'] }, firstResponse: { within: '15m' }, resolution: { within: '4h' } },
+      { when: { account: ['acme'] }, nextResponse: { within: '2h' } },
+      { name: 'outage words', when: { keywords: ['outage'] }, firstResponse: { within: '10m' } },
+      { when: { channel: ['email'], tags: ['vip', 'due-1'] }, resolution: { within: '1d' } },
+      { name: 'triaged vip', when: { tags: ['vip'] }, periodicUpdate: { within: '3h' } },
+      { name: 'rest', when: {}, firstResponse: { within: '8h' }, nextResponse: { within: '1d' }, resolution: { within: '1w' } },
+    ],
+  },
+  triage: { manual: false, rules: [{ when: { keywords: ['down'] }, set: { tags: ['vip'], priority: 'P1' } }] },
+});
+const POLICIES: readonly Policy[] = [caroLike, byFacts, loadPolicy('caro'), loadPolicy('signx'), loadPolicy('trkv'), loadPolicy('fm08'), loadPolicy('devrel')];
 const MIGRATIONS = new Map<Policy, Policy>(POLICIES.map((p) => [p, p === caroLike ? caroLikeOffice : { ...p, version: p.version + 1 }]));
 
 const TICKET_ID = 'T-prop';
@@ -80,10 +100,17 @@ function anEvent(policy: Policy): fc.Arbitrary<TicketEvent> {
   );
 }
 
+/** Every value the policy's conditions name, so that intakes meet them (and miss them). */
+function conditionValues(policy: Policy): { tags: string[]; plans: string[]; accounts: string[]; keywords: string[] } {
+  const whens = [...policy.sla.targets, ...policy.escalation.rules, ...policy.escalation.paging, ...policy.triage.rules].map((r) => r.when);
+  const all = (pick: (w: (typeof whens)[number]) => string[] | undefined, other: string) => [...new Set([...whens.flatMap((w) => pick(w) ?? []), other])];
+  return { tags: all((w) => w.tags, 'other'), plans: all((w) => w.plan, 'free'), accounts: all((w) => w.account, 'initech'), keywords: all((w) => w.keywords, 'thanks') };
+}
+
 interface Scenario {
   policy: Policy;
   openedAt: number;
-  intake: { channel: string; priority?: string; subject: string };
+  intake: { channel: string; priority?: string; subject: string; description?: string; tags?: string[]; plan?: string; account?: string };
   steps: { time: TimeStep; event: TicketEvent }[];
 }
 
@@ -94,6 +121,10 @@ const aScenario: fc.Arbitrary<Scenario> = fc.constantFrom(...POLICIES).chain((po
     channel: fc.constantFrom(...policy.channels.map((c) => c.id)),
     priority: fc.option(fc.constantFrom(...policy.priorities.map((p) => p.id)), { nil: undefined }),
     subject: fc.constantFrom('Question about exports', 'Production down', 'Service outage', 'Urgent: deploys blocked'),
+    description: fc.subarray(conditionValues(policy).keywords, { maxLength: Math.min(2, conditionValues(policy).keywords.length) }).map((words) => words.join(' and ')),
+    tags: fc.subarray(conditionValues(policy).tags, { maxLength: Math.min(3, conditionValues(policy).tags.length) }),
+    plan: fc.constantFrom(...conditionValues(policy).plans),
+    account: fc.constantFrom(...conditionValues(policy).accounts),
   }, { requiredKeys: ['channel', 'subject'] }),
   steps: fc.array(fc.record({ time: aTimeStep, event: anEvent(policy) }), { minLength: 1, maxLength: 25 }),
 }));
@@ -105,10 +136,16 @@ interface Step {
   decision: Decision;
 }
 
-/** Plays a scenario; every instant comes from the scenario or from nextWake. */
-function play(scenario: Scenario): { opened: Decision; steps: Step[] } {
+/**
+ * Plays a scenario; every instant comes from the scenario or from nextWake. With `whole`, the
+ * ticket carries its whole policy (or the one it migrated to) instead of the part that can apply
+ * to it: the reference that `policyForTicket` must not change.
+ */
+function play(scenario: Scenario, whole = false): { opened: Decision; steps: Step[] } {
   const opened = openTicket(TICKET_ID, intakeOf(scenario.intake), scenario.policy, scenario.openedAt);
-  let state = opened.state;
+  const migrated = MIGRATIONS.get(scenario.policy)!;
+  const carry = (s: TicketState): TicketState => (whole ? { ...s, policy: s.policy.version === migrated.version ? migrated : scenario.policy } : s);
+  let state = carry(opened.state);
   let now = scenario.openedAt;
   const steps: Step[] = [];
   for (const { time, event } of scenario.steps) {
@@ -117,7 +154,7 @@ function play(scenario: Scenario): { opened: Decision; steps: Step[] } {
     else if (wake !== undefined) now = Math.max(now, time.kind === 'wake' ? wake : wake - 1);
     const decision = decide(state, event, now);
     steps.push({ before: state, event, now, decision });
-    state = decision.state;
+    state = carry(decision.state);
   }
   return { opened, steps };
 }
@@ -273,6 +310,39 @@ describe('the ticket decider over random command sequences', () => {
         state = carried.state;
       }
     }), { ...RUNS, numRuns: Math.ceil(RUNS.numRuns / 3) });
+  });
+
+  test('a ticket carrying only the part of its policy that can apply to it decides as under the whole policy', () => {
+    const withoutPolicy = ({ policy: _policy, ...rest }: TicketState) => rest;
+    let pruned = 0;
+    fc.assert(fc.property(aScenario, (scenario) => {
+      const part = play(scenario);
+      const whole = play(scenario, true);
+      assert.deepEqual(part.opened.effects, whole.opened.effects);
+      part.steps.forEach((step, i) => {
+        const reference = whole.steps[i]!;
+        assert.equal(step.now, reference.now, `step ${i} at another instant`);
+        assert.deepEqual(step.decision.effects, reference.decision.effects, `step ${i} (${step.event.type}): other effects`);
+        assert.deepEqual(withoutPolicy(step.decision.state), withoutPolicy(reference.decision.state), `step ${i} (${step.event.type}): another state`);
+      });
+      // The part is a policy in its own right, whose rules are the whole's (a target may gain the
+      // name of its place), in the same order.
+      const carried = part.opened.state.policy;
+      assert.ok(PolicySchema.safeParse(carried).success, JSON.stringify(PolicySchema.safeParse(carried).error?.issues[0]));
+      const isSubsequence = <T>(kept: readonly T[], all: readonly T[], same: (a: T, b: T) => boolean) => {
+        let at = 0;
+        return kept.every((rule) => {
+          while (at < all.length && !same(rule, all[at]!)) at++;
+          return at++ < all.length;
+        });
+      };
+      const unnamed = ({ name: _name, ...rest }: { name?: string | undefined }) => rest;
+      assert.ok(isSubsequence(carried.sla.targets, scenario.policy.sla.targets, (a, b) => (b.name === undefined ? util.isDeepStrictEqual(unnamed(a), b) : util.isDeepStrictEqual(a, b))));
+      assert.ok(isSubsequence(carried.escalation.rules, scenario.policy.escalation.rules, util.isDeepStrictEqual));
+      assert.ok(isSubsequence(carried.escalation.paging, scenario.policy.escalation.paging, util.isDeepStrictEqual));
+      if (carried.sla.targets.length < scenario.policy.sla.targets.length) pruned++;
+    }), RUNS);
+    assert.ok(pruned > RUNS.numRuns / 4, `rules left out in ${pruned} of ${RUNS.numRuns} tickets only`);
   });
 
   test('a request id applies once: the same command again, at any later instant, is only a tick', () => {
