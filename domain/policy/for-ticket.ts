@@ -11,8 +11,9 @@
  * arrival are left to the ticket: priority changes, triage sets the category, and arrival is read
  * from the workflow's clock. Triage rules stay whole (the ticket runs them as it opens). The rules
  * kept keep their order, and an unnamed target rule after one left out is given the name it had
- * in the whole list (`rule 7`), so the timeline reads the same. Pure; for every ticket, `decide` under the result
- * gives what it gives under the whole policy (tested by property).
+ * in the whole list (`rule 7`), so the timeline reads the same. Pure; for every ticket, `decide`
+ * under the result gives what it gives under the whole policy (tested by property), so a ticket
+ * opened before this existed replays to the same commands.
  */
 import { matchesFixed, type FixedFacts } from './match.js';
 import type { Policy } from './schema.js';
