@@ -95,6 +95,12 @@ export interface RunFigures {
   /** Where the lateness went, from the histories of a sample of the run's workflows (bench/lib/lateness-parts.ts). */
   parts?: PartsSummary;
   /**
+   * The breaches later than the target (breach phase): how many, the span of their due times
+   * from the phase's first (s), and the parts of the latest ones, to tell a stall of a few
+   * seconds (a narrow span) from a queue, and which part held them.
+   */
+  tail?: TailFigures;
+  /**
    * CPU the run's worker process and the Temporal server spent from the phase's first due time to
    * its last notification, per breach (ms): which side of the machine's two cores a breach costs;
    * and the worker's by thread (bench/lib/cpu.ts, `threadSplit`).
@@ -114,6 +120,15 @@ export interface CpuPerBreach {
   machine?: MachineUse;
   /** The server's and the machine's disk traffic over the phase (bench/lib/disk.ts). */
   disk?: DiskUse;
+}
+
+export interface TailFigures {
+  overMs: number;
+  n: number;
+  dueFromS?: number;
+  dueToS?: number;
+  /** Of the latest (up to 20). */
+  parts?: PartsSummary;
 }
 
 export type PartsSummary = {
@@ -151,6 +166,8 @@ export interface BreachResult {
 }
 
 const CHANNEL = 'C0BENCH';
+/** The breach phase's target: p99 within a second (issue #8). */
+const BREACH_TARGET_MS = 1_000;
 
 export function latencyStats(xs: readonly number[]): LatencyStats {
   const s = [...xs].sort((a, b) => a - b);
@@ -168,14 +185,37 @@ export function summariseParts(sample: readonly LatenessParts[]): PartsSummary {
   return out;
 }
 
-/**
- * The lateness parts of up to `size` workflows, spread evenly over the run's first arrivals:
- * `workflowOf` names a notified id's workflow.
- */
-async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, dueOf: Map<string, number>, workflowOf: (id: string) => string, size = 100): Promise<PartsSummary> {
-  const ids = [...arrivedAt.keys()];
+/** Up to `size` of `ids`, spread evenly over them. */
+function evenSample<T>(ids: readonly T[], size = 100): T[] {
   const step = Math.max(1, ids.length / size);
-  const picked = Array.from({ length: Math.min(size, ids.length) }, (_, k) => ids[Math.floor(k * step)]!);
+  return Array.from({ length: Math.min(size, ids.length) }, (_, k) => ids[Math.floor(k * step)]!);
+}
+
+/**
+ * The breaches later than `overMs`: how many, when they were due (s after the first due time), and
+ * the ids of the latest `size`, latest first.
+ */
+export function tailOf(arrivedAt: ReadonlyMap<string, number>, dueOf: ReadonlyMap<string, number>, overMs: number, size = 20): { figures: Omit<TailFigures, 'parts'>; latest: string[] } {
+  const firstDue = Math.min(...dueOf.values());
+  const late = [...arrivedAt].map(([id, at]) => ({ id, late: at - dueOf.get(id)!, due: dueOf.get(id)! })).filter((b) => b.late > overMs);
+  if (!late.length) return { figures: { overMs, n: 0 }, latest: [] };
+  const dues = late.map((b) => (b.due - firstDue) / 1000);
+  return {
+    figures: { overMs, n: late.length, dueFromS: Math.min(...dues), dueToS: Math.max(...dues) },
+    latest: late.sort((a, b) => b.late - a.late).slice(0, size).map((b) => b.id),
+  };
+}
+
+/** The tail's line: '37 later than 1 s, due +12.0 to +14.3 s; the 20 latest: p50 of arm ...'. */
+function tailLine(tail: TailFigures | undefined): string {
+  if (!tail) return '';
+  if (!tail.n) return `; none later than ${tail.overMs / 1000} s`;
+  const parts = tail.parts ? `; the ${tail.parts.n} latest: p50 of ${PARTS.map((p) => `${p} ${tail.parts![p].p50}`).join(', ')} ms, p99 of ${PARTS.map((p) => `${p} ${tail.parts![p].p99}`).join(', ')} ms` : '';
+  return `; ${tail.n} later than ${tail.overMs / 1000} s, due +${tail.dueFromS!.toFixed(1)} to +${tail.dueToS!.toFixed(1)} s${parts}`;
+}
+
+/** The lateness parts of the workflows of `picked` (notified ids): `workflowOf` names an id's workflow. */
+async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, dueOf: Map<string, number>, workflowOf: (id: string) => string, picked: readonly string[]): Promise<PartsSummary> {
   let wakeTimedOut = 0;
   const shapes: { events: number; tasks: number; bytes: number }[] = [];
   const parts = await pooled(picked.length, 10, async (i) => {
@@ -375,6 +415,13 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     stops.unshift(() => connection.close());
     await registerSearchAttributes(connection, 'default');
     const temporal = new Client({ connection });
+    /** A phase's parts over an even sample; in the breach phase also the tail later than the target, with its latest's parts. */
+    const addParts = async (f: RunFigures, phase: string, arrivedAt: Map<string, number>, dues: Map<string, number>, workflowOf: (id: string) => string) => {
+      f.parts = await sampleParts(temporal, arrivedAt, dues, workflowOf, evenSample([...arrivedAt.keys()]));
+      if (phase !== 'breach') return;
+      const tail = tailOf(arrivedAt, dues, BREACH_TARGET_MS);
+      f.tail = { ...tail.figures, ...(tail.latest.length ? { parts: await sampleParts(temporal, arrivedAt, dues, workflowOf, tail.latest) } : {}) };
+    };
 
     const slots = opts.slots ?? 60;
     const policyOpening = (at: number) => benchPolicy(at, opts.firstDueS ?? 30, slots, opts.gapMinutes ?? 3);
@@ -475,9 +522,9 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
       await sleep(2_000); // a late duplicate would show here
       const { arrivedAt, ...f } = figures(arrivals(), phase.dues);
       f.cpuPerBreachMs = cpu;
-      if (opts.parts) f.parts = await sampleParts(temporal, arrivedAt, phase.dues, ticketWorkflowId);
+      if (opts.parts) await addParts(f, phase.name, arrivedAt, phase.dues, ticketWorkflowId);
       result[phase.name] = { tierline: f };
-      log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms${partsLine(f.parts)}${cpuLine(cpu)}`);
+      log(`tierline ${phase.name}: ${f.notified}/${f.expected} notified, p50 ${f.lateness.p50} ms, p99 ${f.lateness.p99} ms, drain ${f.drainMs} ms${partsLine(f.parts)}${tailLine(f.tail)}${cpuLine(cpu)}`);
     }
     result.memory = { openRssMiB, settledRssMiB, peakMiB: tierline.memory().peakMiB, cache: opts.cache ?? 'default' };
     await tierline.stop();
@@ -508,10 +555,10 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
         const r = result[phase.name]!;
         const { arrivedAt, ...f } = figures(arrivals(), dues);
         f.cpuPerBreachMs = cpu;
-        if (opts.parts) f.parts = await sampleParts(temporal, arrivedAt, dues, (id) => `naive-${id}`);
+        if (opts.parts) await addParts(f, phase.name, arrivedAt, dues, (id) => `naive-${id}`);
         r.naive = f;
         r.ratios = { p50: r.tierline.lateness.p50 / r.naive.lateness.p50, p99: r.tierline.lateness.p99 / r.naive.lateness.p99, drain: r.tierline.drainMs / r.naive.drainMs };
-        log(`naive ${phase.name}: ${r.naive.notified}/${r.naive.expected} notified, p50 ${r.naive.lateness.p50} ms, p99 ${r.naive.lateness.p99} ms, drain ${r.naive.drainMs} ms${partsLine(r.naive.parts)}${cpuLine(cpu)}`);
+        log(`naive ${phase.name}: ${r.naive.notified}/${r.naive.expected} notified, p50 ${r.naive.lateness.p50} ms, p99 ${r.naive.lateness.p99} ms, drain ${r.naive.drainMs} ms${partsLine(r.naive.parts)}${tailLine(r.naive.tail)}${cpuLine(cpu)}`);
       }
       result.memory.naivePeakMiB = naive.memory().peakMiB;
     }

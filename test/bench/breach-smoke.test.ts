@@ -38,6 +38,11 @@ test('breach bench, smoke size: every breach notified exactly once, by tierline 
     // What a replay at each wake would read: a tierline ticket's history carries its policy.
     for (const before of [phase?.tierline.parts?.historyAtWake, phase?.naive?.parts?.historyAtWake]) assert.ok(before && before.events.p50 > 0 && before.bytes.p50 > 0, JSON.stringify(before));
     assert.ok(phase!.tierline.parts!.historyAtWake!.bytes.p50 > phase!.naive!.parts!.historyAtWake!.bytes.p50);
+    // The breach phase counts its breaches later than the target, and reads the latest's parts.
+    for (const tail of [phase?.tierline.tail, phase?.naive?.tail]) {
+      if (phase !== result.breach) assert.equal(tail, undefined);
+      else assert.ok(tail && tail.overMs === 1_000 && tail.n >= 0 && tail.n <= expected && (tail.n === 0) === (tail.parts === undefined), JSON.stringify(tail));
+    }
     // The CPU each process spent on the phase is read (the worker's main thread always does some).
     for (const cpu of [phase?.tierline.cpuPerBreachMs, phase?.naive?.cpuPerBreachMs]) {
       assert.ok(cpu && cpu.worker > 0 && cpu.server > 0, JSON.stringify(cpu));

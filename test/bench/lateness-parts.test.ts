@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { msToTs } from '@temporalio/common/lib/time.js';
+import { tailOf } from '../../bench/lib/breach-scenario.js';
 import { historyAtWake, latenessParts, wakeTimeouts } from '../../bench/lib/lateness-parts.js';
 import type { HistoryEvent } from '../../bench/lib/same-actions-plan.js';
 
@@ -78,4 +79,13 @@ test('the history a replay at the wake goes through: its events, workflow tasks 
   // 14,990 more bytes of input, plus the longer length prefixes of protobuf.
   assert.ok(large.bytes - small.bytes >= 14_990 && large.bytes - small.bytes < 15_010, String(large.bytes - small.bytes));
   assert.equal(historyAtWake(history(new Uint8Array(10)), T0 + 50_000), undefined);
+});
+
+test('the tail: the breaches later than the target, when they were due, and the latest first', () => {
+  const dues = new Map([['a', 0], ['b', 1_000], ['c', 3_000], ['d', 5_500], ['e', 9_000]].map(([id, s]) => [id as string, T0 + (s as number)]));
+  const late = new Map([['a', 200], ['b', 1_400], ['c', 900], ['d', 2_600], ['e', 1_000]]);
+  const arrivedAt = new Map([...late].map(([id, ms]) => [id, dues.get(id)! + ms]));
+  assert.deepEqual(tailOf(arrivedAt, dues, 1_000), { figures: { overMs: 1_000, n: 2, dueFromS: 1, dueToS: 5.5 }, latest: ['d', 'b'] });
+  assert.deepEqual(tailOf(arrivedAt, dues, 1_000, 1).latest, ['d']);
+  assert.deepEqual(tailOf(arrivedAt, dues, 5_000), { figures: { overMs: 5_000, n: 0 }, latest: [] });
 });
