@@ -210,7 +210,7 @@ export function tailOf(arrivedAt: ReadonlyMap<string, number>, dueOf: ReadonlyMa
 function tailLine(tail: TailFigures | undefined): string {
   if (!tail) return '';
   if (!tail.n) return `; none later than ${tail.overMs / 1000} s`;
-  const parts = tail.parts ? `; the ${tail.parts.n} latest: p50 of ${PARTS.map((p) => `${p} ${tail.parts![p].p50}`).join(', ')} ms, p99 of ${PARTS.map((p) => `${p} ${tail.parts![p].p99}`).join(', ')} ms` : '';
+  const parts = tail.parts ? `; the ${tail.parts.n} latest: ${partsAt(tail.parts, 'p50')}, ${partsAt(tail.parts, 'p99')}` : '';
   return `; ${tail.n} later than ${tail.overMs / 1000} s, due +${tail.dueFromS!.toFixed(1)} to +${tail.dueToS!.toFixed(1)} s${parts}`;
 }
 
@@ -320,8 +320,13 @@ export function historyAtWakeText(before: NonNullable<PartsSummary['historyAtWak
   return `${before.events.p50} events in ${before.tasks.p50} workflow tasks, ${(before.bytes.p50 / 1024).toFixed(1)} KiB`;
 }
 
+/** 'p50 of aim 0, arm 99, fire 2, pickup 149, notify 71 ms'. */
+function partsAt(parts: PartsSummary, q: 'p50' | 'p99'): string {
+  return `${q} of ${PARTS.map((p) => `${p} ${parts[p][q]}`).join(', ')} ms`;
+}
+
 function partsLine(parts: PartsSummary | undefined): string {
-  return parts ? `; p50 of ${PARTS.map((p) => `${p} ${parts[p].p50}`).join(', ')} ms (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout${parts.historyAtWake ? `; before the wake ${historyAtWakeText(parts.historyAtWake)}` : ''})` : '';
+  return parts ? `; ${partsAt(parts, 'p50')} (${parts.n} histories, ${parts.wakeTimedOut ?? 0} woke after a sticky timeout${parts.historyAtWake ? `; before the wake ${historyAtWakeText(parts.historyAtWake)}` : ''})` : '';
 }
 
 /**

@@ -7,6 +7,7 @@
  * - policy-whole.json (df0261d): a ticket that carried its whole policy, before tickets kept only
  *   the part that can apply to them: opened under targets by tag, breached, answered, raised,
  *   migrated to a new policy version, resolved and followed up.
+ * - policy-part.json: the same life on the code that keeps only the part (2 December 2026).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
