@@ -14,43 +14,24 @@ import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import proto from '@temporalio/proto';
 import { TicketClient } from '../client/tickets.js';
-import { caroLikePolicy, HOUR, MINUTE } from '../test/fixtures/policies.js';
+import { HOUR, MINUTE, tieredPolicy } from '../test/fixtures/policies.js';
 import { outboxActivities } from '../test/helpers/activities.js';
 import { settled, skip, ticketHarness, timeSkippingEnv } from '../test/helpers/temporal.js';
-
-/** Two targets by customer tier ahead of the Caro table, unnamed, and one by channel after them. */
-export function recordedPolicy(version = 1) {
-  const base = caroLikePolicy();
-  return caroLikePolicy({
-    id: 'recorded',
-    version,
-    description: 'Per-customer-tier targets ahead of the Caro table',
-    sla: {
-      ...base.sla,
-      targets: [
-        { when: { tags: ['gold'] }, firstResponse: { within: '10m' } },
-        { when: { tags: ['silver'] }, firstResponse: { within: '30m' }, resolution: { within: version === 1 ? '2d' : '1d' } },
-        { when: { channel: ['github'] }, nextResponse: { within: '8h' } },
-        ...base.sla.targets,
-      ],
-    },
-  });
-}
 
 const name = process.argv[2];
 if (!name) throw new Error('usage: record-ticket-history.ts NAME');
 const env = await timeSkippingEnv();
 const outbox = outboxActivities();
-const harness = await ticketHarness(env, { policy: recordedPolicy(), activities: outbox.activities });
+const harness = await ticketHarness(env, { policy: tieredPolicy(), activities: outbox.activities });
 try {
   await harness.run(async () => {
-    const tickets = new TicketClient(env.client, { taskQueue: harness.taskQueue, policy: recordedPolicy() });
+    const tickets = new TicketClient(env.client, { taskQueue: harness.taskQueue, policy: tieredPolicy() });
     const { ticket } = await tickets.open({ subject: 'Exports are slow', description: 'Every CSV export takes minutes', requester: { email: 'ada@example.com' }, channel: 'email', priority: 'P2', tags: ['silver'] });
     await skip(env, 31 * MINUTE);
     await tickets.act(ticket.id, 'acknowledge', { actor: 'grace' });
     await tickets.act(ticket.id, 'respond', { actor: 'grace', body: 'Looking into it.' });
     await tickets.act(ticket.id, 'setPriority', { actor: 'grace', priority: 'P1' });
-    await tickets.act(ticket.id, 'migratePolicy', { actor: 'admin', policy: recordedPolicy(2) });
+    await tickets.act(ticket.id, 'migratePolicy', { actor: 'admin', policy: tieredPolicy(2) });
     await skip(env, 2 * HOUR);
     await tickets.act(ticket.id, 'resolve', { actor: 'grace', resolution: 'Fixed the export query' });
     await skip(env, 26 * HOUR);

@@ -15,7 +15,7 @@
  * under the result gives what it gives under the whole policy (tested by property), so a ticket
  * opened before this existed replays to the same commands.
  */
-import { matchesFixed, type FixedFacts } from './match.js';
+import { conditionText, matchesFixed, type FixedFacts } from './match.js';
 import type { Policy } from './schema.js';
 
 export type { FixedFacts } from './match.js';
@@ -30,7 +30,7 @@ export function fixedFactsOfIntake(
     channel: intake.channel,
     plan: intake.plan,
     account: intake.account,
-    text: `${intake.subject}\n${intake.description}`,
+    text: conditionText(intake),
     tags: [...new Set([...intake.tags, ...added])],
   };
 }

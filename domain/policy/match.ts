@@ -32,6 +32,11 @@ export function arrivalOf(policy: Policy, at: number): Arrival {
   return isWorkingTime({ kind: 'business-time', calendar }, at) ? 'business-hours' : 'after-hours';
 }
 
+/** What `keywords` conditions search: the subject and the description. */
+export function conditionText(intake: { subject: string; description: string }): string {
+  return `${intake.subject}\n${intake.description}`;
+}
+
 /** The facts fixed at intake that conditions read (see `policyForTicket`). */
 export type FixedFacts = Pick<TicketFacts, 'channel' | 'plan' | 'account' | 'tags' | 'text'>;
 

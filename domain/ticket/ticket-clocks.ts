@@ -3,7 +3,7 @@
  * deadlines pass. Decide uses these; they return new state and never read a clock.
  */
 import { parseDuration } from '../duration.js';
-import { clockCalendar, resolveTargets, type TicketFacts } from '../policy/match.js';
+import { clockCalendar, conditionText, resolveTargets, type TicketFacts } from '../policy/match.js';
 import type { Metric, Policy } from '../policy/schema.js';
 import type { ClockCalendar } from '../sla/calendar.js';
 import {
@@ -19,7 +19,7 @@ export function factsOf(state: TicketState): TicketFacts {
     account: state.intake.account,
     category: state.category,
     tags: state.tags,
-    text: `${state.intake.subject}\n${state.intake.description}`,
+    text: conditionText(state.intake),
     receivedAt: state.receivedAt,
   };
 }

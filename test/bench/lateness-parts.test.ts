@@ -13,29 +13,34 @@ const T0 = Date.UTC(2026, 10, 30, 9, 0, 0);
 // Ids as plain numbers (the SDK's are Longs; the reading compares them as strings).
 const event = (eventId: number, at: number, attrs: Record<string, unknown>): HistoryEvent => ({ eventId, eventTime: msToTs(T0 + at), ...attrs }) as unknown as HistoryEvent;
 
-/** A workflow started with `started`, whose first task set a timer that fired at 60.02 s, and the task it scheduled (event 7). */
-const firedAt60s = (started: Record<string, unknown> = {}) => [
+/**
+ * A workflow started with `started` whose first task started at `taskStartedAt`, completed at
+ * `taskCompletedAt` setting a timer for `timerDueAt` that fired at `firedAt` (ms after T0), and the
+ * task the timer scheduled (event 7).
+ */
+interface TimerFired {
+  taskStartedAt?: number;
+  taskCompletedAt?: number;
+  firedAt?: number;
+  timerDueAt?: number;
+  started?: Record<string, unknown>;
+}
+const timerFired = ({ taskStartedAt = 10, taskCompletedAt = 30, firedAt = 60_020, timerDueAt = firedAt, started = {} }: TimerFired = {}) => [
   event(1, 0, { workflowExecutionStartedEventAttributes: started }),
   event(2, 0, { workflowTaskScheduledEventAttributes: {} }),
-  event(3, 10, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
-  event(4, 30, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
-  event(5, 30, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: msToTs(59_990), workflowTaskCompletedEventId: 4 } }),
-  // Armed at 30 ms for 59.99 s: fires at 60.02 s.
-  event(6, 60_020, { timerFiredEventAttributes: { timerId: '1', startedEventId: 5 } }),
-  event(7, 60_020, { workflowTaskScheduledEventAttributes: {} }),
+  event(3, taskStartedAt, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
+  event(4, taskCompletedAt, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
+  event(5, taskCompletedAt, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: msToTs(timerDueAt - taskCompletedAt), workflowTaskCompletedEventId: 4 } }),
+  event(6, firedAt, { timerFiredEventAttributes: { timerId: '1', startedEventId: 5 } }),
+  event(7, firedAt, { workflowTaskScheduledEventAttributes: {} }),
 ];
 
 test('a timer set by a slow task: arm is the task, and the parts add up to the lateness', () => {
   const due = T0 + 60_000;
   const events = [
-    event(1, 0, { workflowExecutionStartedEventAttributes: {} }),
-    event(2, 0, { workflowTaskScheduledEventAttributes: {} }),
-    event(3, 100, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
-    // The task read its clock at 100 ms and aimed at the due time; it completed at 700 ms.
-    event(4, 700, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
-    event(5, 700, { timerStartedEventAttributes: { timerId: '1', startToFireTimeout: msToTs(59_900), workflowTaskCompletedEventId: 4 } }),
-    event(6, 60_605, { timerFiredEventAttributes: { timerId: '1', startedEventId: 5 } }),
-    event(7, 60_605, { workflowTaskScheduledEventAttributes: {} }),
+    // The task read its clock at 100 ms and aimed at the due time; it completed at 700 ms, so
+    // its timer, for 59.9 s, was due at 60.6 s and fired 5 ms after.
+    ...timerFired({ taskStartedAt: 100, taskCompletedAt: 700, timerDueAt: 60_600, firedAt: 60_605 }),
     event(8, 60_615, { workflowTaskStartedEventAttributes: { scheduledEventId: 7 } }),
   ];
   const arrived = T0 + 60_640;
@@ -48,7 +53,7 @@ test('a timer set by a slow task: arm is the task, and the parts add up to the l
 test('a wake task that timed out on the sticky queue: counted, and its wait is pickup', () => {
   const due = T0 + 60_000;
   const events = [
-    ...firedAt60s(),
+    ...timerFired(),
     // No poll of the sticky queue took it within 10 s: scheduled again on the ordinary queue.
     event(8, 70_020, { workflowTaskTimedOutEventAttributes: { scheduledEventId: 7, timeoutType: 2 } }),
     event(9, 70_020, { workflowTaskScheduledEventAttributes: {} }),
@@ -67,7 +72,7 @@ test('no timer fired before the arrival: nothing to read', () => {
 
 test('the history a replay at the wake goes through: its events, workflow tasks and stored size, which grows with what the start event carries', () => {
   const history = (input: Uint8Array) => [
-    ...firedAt60s({ input: { payloads: [{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: input }] } }),
+    ...timerFired({ started: { input: { payloads: [{ metadata: { encoding: new TextEncoder().encode('json/plain') }, data: input }] } } }),
     event(8, 60_030, { workflowTaskStartedEventAttributes: { scheduledEventId: 7 } }),
   ];
   const arrived = T0 + 60_050;

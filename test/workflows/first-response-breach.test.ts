@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TicketClient, TicketRefused } from '../../client/tickets.js';
 import type { Policy } from '../../domain/policy/schema.js';
-import { caroLikePolicy, HOUR, MINUTE } from '../fixtures/policies.js';
+import { caroLikePolicy, HOUR, MINUTE, tieredPolicy } from '../fixtures/policies.js';
 import { outboxActivities } from '../helpers/activities.js';
 import { settled, skip, ticketHarness, timeSkippingEnv, type TicketHarness } from '../helpers/temporal.js';
 
@@ -65,11 +65,7 @@ describe('the first-response clock on a real (time-skipping) Temporal', () => {
   test('the ticket carries only the part of its policy that can apply to it, and keeps the rule names of the whole', async () => {
     await harness.run(async () => {
       const base = caroLikePolicy();
-      const tiered = caroLikePolicy({
-        id: 'test-tiered',
-        description: 'Per-customer-tier targets ahead of the Caro table',
-        sla: { ...base.sla, targets: [{ when: { tags: ['gold'] }, firstResponse: { within: '10m' } }, { when: { tags: ['silver'] }, firstResponse: { within: '30m' } }, ...base.sla.targets] },
-      });
+      const tiered = tieredPolicy();
       const tickets = new TicketClient(env.client, { taskQueue: harness.taskQueue, policy: tiered });
       const { ticket } = await tickets.open({ ...intake('Exports are slow'), priority: 'P3', tags: ['silver'] });
       const clock = ticket.clocks.find((c) => c.metric === 'firstResponse')!;
@@ -78,7 +74,7 @@ describe('the first-response clock on a real (time-skipping) Temporal', () => {
 
       const started = (await env.client.workflow.getHandle(`ticket-${ticket.id}`).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!;
       const input = JSON.parse(Buffer.from(started.input!.payloads![0]!.data!).toString()) as { policy: Policy };
-      assert.deepEqual(input.policy.sla.targets.map((t) => t.name), ['rule 2', ...base.sla.targets.map((t, i) => t.name ?? `rule ${i + 3}`)]);
+      assert.deepEqual(input.policy.sla.targets.map((t) => t.name), ['rule 2', ...base.sla.targets.map((t, i) => t.name ?? `rule ${i + 4}`)]);
       assert.equal(input.policy.description, undefined);
       assert.ok(JSON.stringify(input.policy).length < JSON.stringify(tiered).length);
       assert.deepEqual((await tickets.state(ticket.id)).policy, input.policy);
