@@ -29,6 +29,7 @@ import { historyAtWakeText, runBreach, type RunFigures } from './lib/breach-scen
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
 import { defaultDeadlockGuard } from '../workers/config.js';
+import { FAST_SQLITE_PRAGMAS } from '../workers/dev-server.js';
 import { environment } from './lib/environment.js';
 import { diskText } from './lib/disk.js';
 
@@ -78,7 +79,7 @@ const { when: _finished, ...measuredWith } = environment();
 const record = {
   ...result,
   ...measuredWith,
-  server: `temporal server start-dev as npm start runs it: SQLite file, WAL + synchronous=normal, eager activities on, SQLite page cache ${sqliteCacheText(result.sqliteCacheMiB)}`,
+  server: `temporal server start-dev as npm start runs it: SQLite file, ${FAST_SQLITE_PRAGMAS.join(' ')}, eager activities on, SQLite page cache ${sqliteCacheText(result.sqliteCacheMiB)}`,
   // Settings of tierline's worker taken from this process's environment (bench/lib/processes.ts).
   workflowDeadlockTimeout: process.env.WORKFLOW_DEADLOCK_TIMEOUT ?? '5 (default, per activation)',
   workflowDeadlockGuard: process.env.WORKFLOW_DEADLOCK_GUARD ?? `auto (default: ${defaultDeadlockGuard()} on this Node)`,

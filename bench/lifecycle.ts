@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { createActivities } from '../workers/activities.js';
 import { loadConfig } from '../workers/config.js';
+import { FAST_SQLITE_PRAGMAS } from '../workers/dev-server.js';
 import { caroLikePolicy } from '../test/fixtures/policies.js';
 import { devServerEnv, ticketHarness } from '../test/helpers/temporal.js';
 import { startChannelServers } from './lib/channel-servers.js';
@@ -72,7 +73,7 @@ const result: Record<string, unknown> = {
   ...environment(),
   server: {
     kind: 'temporal server start-dev (CLI 1.9.1), SQLite file',
-    sqlitePragmas: ['journal_mode=wal', 'synchronous=normal'],
+    sqlitePragmas: FAST_SQLITE_PRAGMAS,
     channels: 'local Slack Web API server (test/servers/slack.ts) and SMTP server (test/servers/smtp.ts) in a child process; the ledger in SQLite (data dir)',
     process: 'one Node process: client script, tierline worker, baseline worker; the channel servers and the dev server are processes of their own',
   },

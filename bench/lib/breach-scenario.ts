@@ -391,7 +391,7 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'tierline-bench-'));
   const slack = await startSlack({ channels: [CHANNEL] });
   const [port, uiPort, httpPort] = [await freePort(), await freePort(), await freePort()];
-  // The server exactly as `npm start` starts it (SQLite file, WAL, synchronous=normal).
+  // The server exactly as `npm start` starts it (SQLite file, FAST_SQLITE_PRAGMAS).
   const sqliteCacheMiB = opts.sqliteCacheMiB ?? SQLITE_CACHE_MB_DEFAULT;
   const server = await startDevServer({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: true, sqliteCacheMiB });
   const stops: (() => Promise<unknown>)[] = [() => server.stop(), () => slack.close()];

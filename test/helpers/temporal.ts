@@ -9,6 +9,7 @@ import { bundleWorkflowCode, Runtime, DefaultLogger, type Worker, type WorkflowB
 import type { Policy } from '../../domain/policy/schema.js';
 import type { WorkflowHandle } from '@temporalio/client';
 import { TicketClient } from '../../client/tickets.js';
+import { FAST_SQLITE_PRAGMAS, sqlitePragmaArgs } from '../../workers/dev-server.js';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { testingExecutable } from '../../workers/temporal-tools.js';
 import { createTicketWorker, WORKFLOW_BUNDLE_OPTIONS } from '../../workers/worker.js';
@@ -37,7 +38,7 @@ export async function devServerEnv(opts: { dbFilename?: string } = {}): Promise<
       executable: await testingExecutable('cli'),
       ...(opts.dbFilename ? { dbFilename: opts.dbFilename } : {}),
       searchAttributes: [...TICKET_SEARCH_ATTRIBUTES],
-      extraArgs: ['--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal'],
+      extraArgs: sqlitePragmaArgs(FAST_SQLITE_PRAGMAS),
     },
   });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');

@@ -1,13 +1,14 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@libsql/client';
+import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../../workers/config.js';
-import { devServerArgs, firstCause } from '../../workers/dev-server.js';
+import { devServerArgs, FAST_SQLITE_PRAGMAS, firstCause, sqlitePragmaArgs } from '../../workers/dev-server.js';
 import { resolveTemporalTool } from '../../workers/temporal-tools.js';
 import { freePort } from '../helpers/api.js';
 
@@ -34,9 +35,11 @@ describe("the dev server's SQLite page cache (TEMPORAL_SQLITE_CACHE_MB)", () => 
 
   test('a size becomes a cache_size pragma in KiB; 0 or none leaves SQLite its default', () => {
     const pragmas = (args: string[]) => args.flatMap((a, i) => (args[i - 1] === '--sqlite-pragma' ? [a] : []));
-    assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 512 })), ['journal_mode=wal', 'synchronous=normal', 'cache_size=-524288']);
-    assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 0 })), ['journal_mode=wal', 'synchronous=normal']);
-    assert.deepEqual(pragmas(devServerArgs(base)), ['journal_mode=wal', 'synchronous=normal']);
+    const fast = ['journal_mode=wal', 'synchronous=normal', 'wal_autocheckpoint=10000'];
+    assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 512 })), [...fast, 'cache_size=-524288']);
+    assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 0 })), fast);
+    assert.deepEqual(pragmas(devServerArgs(base)), fast);
+    assert.deepEqual(pragmas(devServerArgs({ ...base, fastSqlite: false })), []);
   });
 
   test('0 unless set, whole MiB up to 65536, anything else stops the start naming the setting', () => {
@@ -71,5 +74,41 @@ describe("the dev server's SQLite page cache (TEMPORAL_SQLITE_CACHE_MB)", () => 
       child.kill('SIGKILL');
       rmSync(dataDir, { recursive: true, force: true });
     }
+  });
+});
+
+describe("the dev server's WAL checkpoints (FAST_SQLITE_PRAGMAS)", () => {
+  /** The server's WAL file's size after it starts and 12 workflows are started on it (no worker: each start writes a history and a visibility row). */
+  async function walAfterStarts(pragmas: readonly string[]): Promise<number> {
+    const cli = await resolveTemporalTool('cli');
+    assert.ok(cli, 'no Temporal CLI');
+    const dataDir = mkdtempSync(join(tmpdir(), 'tierline-devserver-'));
+    const [port, uiPort] = [await freePort(), await freePort()];
+    const args = [...devServerArgs({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: false }), '--headless', ...sqlitePragmaArgs(pragmas)];
+    const child = spawn(cli, args, { stdio: 'ignore' });
+    try {
+      let connection: Connection | undefined;
+      for (const deadline = Date.now() + 30_000; !connection && Date.now() < deadline; await sleep(200)) {
+        connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 }).catch(() => undefined);
+      }
+      assert.ok(connection, 'the dev server did not answer within 30 s');
+      const client = new Client({ connection });
+      for (let i = 0; i < 12; i++) await client.workflow.start('nothing', { taskQueue: 'nobody', workflowId: `wal-${i}` });
+      await connection.close();
+      return statSync(join(dataDir, 'temporal.sqlite-wal')).size;
+    } finally {
+      child.kill('SIGKILL');
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  test("checkpoints at 10,000 pages, not SQLite's 1,000: the WAL grows past 1,000 pages where the default keeps it at about that", async () => {
+    // A frame is a 4 KiB page and its 24-byte header; the WAL's file is reused from its start after
+    // each checkpoint, so its size is the most it held between two checkpoints.
+    const thousandFrames = 32 + 1000 * (4096 + 24);
+    const tuned = await walAfterStarts(FAST_SQLITE_PRAGMAS);
+    const untuned = await walAfterStarts(FAST_SQLITE_PRAGMAS.filter((p) => !p.startsWith('wal_autocheckpoint=')));
+    assert.ok(untuned < thousandFrames * 1.3, `SQLite's default checkpoints kept the WAL near 1,000 pages (${untuned} bytes)`);
+    assert.ok(tuned > thousandFrames * 1.3, `with wal_autocheckpoint=10000 the WAL grew past 1,300 pages (${tuned} bytes)`);
   });
 });
