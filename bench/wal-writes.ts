@@ -31,7 +31,7 @@ const earlier = values.after ? walFrames(readFileSync(values.after)) : undefined
 if (earlier && earlier.salts.join() !== wal.salts.join()) throw new Error('--after: a checkpoint restarted the log between the two copies (its salts differ); raise wal_autocheckpoint');
 const skip = earlier?.frames.length ?? 0;
 const frames = wal.frames.slice(skip);
-// libsql opens files read-write only: closing the copy checkpoints its log into it (read above).
+// libsql opens files read-write only: closing the copy checkpoints its log into it (its frames were read above).
 const db = createClient({ url: `file:${file}` });
 const ownerOf = new Map<number, string>();
 for (const row of (await db.execute('SELECT name, pageno FROM dbstat')).rows) ownerOf.set(Number(row.pageno), String(row.name));
