@@ -31,14 +31,17 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   return env;
 }
 
-/** The dev server, in memory, or on a SQLite file (as `npm start` runs it) when `dbFilename` is given. */
-export async function devServerEnv(opts: { dbFilename?: string } = {}): Promise<TestWorkflowEnvironment> {
+/**
+ * The dev server, in memory, or on a SQLite file (as `npm start` runs it) when `dbFilename` is
+ * given; `sqlitePragmas` replaces `npm start`'s (FAST_SQLITE_PRAGMAS).
+ */
+export async function devServerEnv(opts: { dbFilename?: string; sqlitePragmas?: readonly string[] } = {}): Promise<TestWorkflowEnvironment> {
   const env = await TestWorkflowEnvironment.createLocal({
     server: {
       executable: await testingExecutable('cli'),
       ...(opts.dbFilename ? { dbFilename: opts.dbFilename } : {}),
       searchAttributes: [...TICKET_SEARCH_ATTRIBUTES],
-      extraArgs: sqlitePragmaArgs(FAST_SQLITE_PRAGMAS),
+      extraArgs: sqlitePragmaArgs(opts.sqlitePragmas ?? FAST_SQLITE_PRAGMAS),
     },
   });
   await registerSearchAttributes(env.connection, env.namespace ?? 'default');

@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@libsql/client';
-import { Client, Connection } from '@temporalio/client';
 import { ConfigError, loadConfig } from '../../workers/config.js';
-import { devServerArgs, FAST_SQLITE_PRAGMAS, firstCause, sqlitePragmaArgs } from '../../workers/dev-server.js';
+import { devServerArgs, FAST_SQLITE_PRAGMAS, firstCause } from '../../workers/dev-server.js';
 import { resolveTemporalTool } from '../../workers/temporal-tools.js';
 import { freePort } from '../helpers/api.js';
+import { devServerEnv } from '../helpers/temporal.js';
 
 describe('why the embedded dev server stopped', () => {
   test("the CLI's own error line", () => {
@@ -78,26 +78,17 @@ describe("the dev server's SQLite page cache (TEMPORAL_SQLITE_CACHE_MB)", () => 
 });
 
 describe("the dev server's WAL checkpoints (FAST_SQLITE_PRAGMAS)", () => {
-  /** The server's WAL file's size after it starts and 12 workflows are started on it (no worker: each start writes a history and a visibility row). */
-  async function walAfterStarts(pragmas: readonly string[]): Promise<number> {
-    const cli = await resolveTemporalTool('cli');
-    assert.ok(cli, 'no Temporal CLI');
+  /** The server's WAL file's size after it starts and 20 workflows are started on it (no worker: each start writes a history and a visibility row). */
+  async function walAfterStarts(sqlitePragmas: readonly string[]): Promise<number> {
     const dataDir = mkdtempSync(join(tmpdir(), 'tierline-devserver-'));
-    const [port, uiPort] = [await freePort(), await freePort()];
-    const args = [...devServerArgs({ dataDir, ip: '127.0.0.1', port, uiPort, namespace: 'default', fastSqlite: false }), '--headless', ...sqlitePragmaArgs(pragmas)];
-    const child = spawn(cli, args, { stdio: 'ignore' });
+    const dbFilename = join(dataDir, 'temporal.sqlite');
+    const env = await devServerEnv({ dbFilename, sqlitePragmas });
     try {
-      let connection: Connection | undefined;
-      for (const deadline = Date.now() + 30_000; !connection && Date.now() < deadline; await sleep(200)) {
-        connection = await Connection.connect({ address: `127.0.0.1:${port}`, connectTimeout: 1000 }).catch(() => undefined);
-      }
-      assert.ok(connection, 'the dev server did not answer within 30 s');
-      const client = new Client({ connection });
-      for (let i = 0; i < 12; i++) await client.workflow.start('nothing', { taskQueue: 'nobody', workflowId: `wal-${i}` });
-      await connection.close();
-      return statSync(join(dataDir, 'temporal.sqlite-wal')).size;
+      for (let i = 0; i < 20; i++) await env.client.workflow.start('nothing', { taskQueue: 'nobody', workflowId: `wal-${i}` });
+      // Before the teardown: a server that stops checkpoints its log and deletes it.
+      return statSync(`${dbFilename}-wal`).size;
     } finally {
-      child.kill('SIGKILL');
+      await env.teardown();
       rmSync(dataDir, { recursive: true, force: true });
     }
   }
