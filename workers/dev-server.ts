@@ -32,6 +32,9 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
+/** SQLite's compiled-in ceiling for `mmap_size` (SQLITE_MAX_MMAP_SIZE, 0x7fff0000); a larger value is cut to it. */
+export const SQLITE_MAX_MMAP_BYTES = 0x7fff0000;
+
 /**
  * The dev server's SQLite settings unless `TEMPORAL_SQLITE_FAST=false` (the tests' and the
  * benches' servers take the same):
@@ -43,8 +46,16 @@ export interface RunningDevServer {
  *   by many tasks reaches the file once per checkpoint, and the file is synced a tenth as often:
  *   the server wrote 0.54 MiB per breach instead of 0.69 in the bench's breach phase and 0.57
  *   instead of 0.82 in its overload (`bench/NOTES.md`, 2 December, evening).
+ * - mmap_size=2147418112: read the file through a memory map (up to SQLite's most, just under
+ *   2 GiB; past it, by read() as before). The pages are the same page cache either way, but mapped
+ *   ones are in use by the server as far as the kernel is concerned: a host that reclaims file pages
+ *   nobody read for a minute (this machine's kernel runs DAMON's reclaim, which pages out unmapped
+ *   file pages only) left a ticket's history and state to be read back from disk when its deadline
+ *   came, on the server's one SQLite connection that every other task then waited behind
+ *   (`bench/NOTES.md`, 7 December). Mapped, they stay; and a read is a memory access rather
+ *   than a system call and a copy.
  */
-export const FAST_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=wal', 'synchronous=normal', 'wal_autocheckpoint=10000'];
+export const FAST_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=wal', 'synchronous=normal', 'wal_autocheckpoint=10000', `mmap_size=${SQLITE_MAX_MMAP_BYTES}`];
 
 /** The CLI's arguments for `temporal server start-dev` with these options. */
 export function devServerArgs(opts: DevServerOptions): string[] {

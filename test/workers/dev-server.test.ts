@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -35,7 +35,7 @@ describe("the dev server's SQLite page cache (TEMPORAL_SQLITE_CACHE_MB)", () => 
 
   test('a size becomes a cache_size pragma in KiB; 0 or none leaves SQLite its default', () => {
     const pragmas = (args: string[]) => args.flatMap((a, i) => (args[i - 1] === '--sqlite-pragma' ? [a] : []));
-    const fast = ['journal_mode=wal', 'synchronous=normal', 'wal_autocheckpoint=10000'];
+    const fast = ['journal_mode=wal', 'synchronous=normal', 'wal_autocheckpoint=10000', 'mmap_size=2147418112'];
     assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 512 })), [...fast, 'cache_size=-524288']);
     assert.deepEqual(pragmas(devServerArgs({ ...base, sqliteCacheMiB: 0 })), fast);
     assert.deepEqual(pragmas(devServerArgs(base)), fast);
@@ -101,5 +101,61 @@ describe("the dev server's WAL checkpoints (FAST_SQLITE_PRAGMAS)", () => {
     const untuned = await walAfterStarts(FAST_SQLITE_PRAGMAS.filter((p) => !p.startsWith('wal_autocheckpoint=')));
     assert.ok(untuned < thousandFrames * 1.3, `SQLite's default checkpoints kept the WAL near 1,000 pages (${untuned} bytes)`);
     assert.ok(tuned > thousandFrames * 1.3, `with wal_autocheckpoint=10000 the WAL grew past 1,300 pages (${tuned} bytes)`);
+  });
+});
+
+describe("the dev server's memory-mapped reads (FAST_SQLITE_PRAGMAS)", () => {
+  /** The process whose command line names this database file: the dev server (its path is a fresh temporary folder). */
+  function serverPid(dbFilename: string): number {
+    const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+      try {
+        return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dbFilename);
+      } catch {
+        return false; // gone since the listing
+      }
+    });
+    assert.equal(pids.length, 1, `one process runs on ${dbFilename}`);
+    return Number(pids[0]);
+  }
+
+  /** Bytes of the file that the process has mapped (its -wal and -shm files are other paths). */
+  function mappedBytes(pid: number, file: string): number {
+    return readFileSync(`/proc/${pid}/maps`, 'utf8').split('\n').reduce((sum, line) => {
+      const [range = '', , , , , path] = line.trim().split(/\s+/);
+      if (path !== file) return sum;
+      const [start = '0', end = '0'] = range.split('-');
+      return sum + (parseInt(end, 16) - parseInt(start, 16));
+    }, 0);
+  }
+
+  /** Starts 20 workflows, has the WAL copied into the file by a second connection, starts 5 more, and gives the file's size and how much of it the server maps. */
+  async function afterACheckpoint(sqlitePragmas: readonly string[]): Promise<{ before: number; file: number; mapped: number }> {
+    const dataDir = mkdtempSync(join(tmpdir(), 'tierline-devserver-'));
+    const dbFilename = join(dataDir, 'temporal.sqlite');
+    const env = await devServerEnv({ dbFilename, sqlitePragmas });
+    try {
+      const start = (id: string) => env.client.workflow.start('nothing', { taskQueue: 'nobody', workflowId: id });
+      for (let i = 0; i < 20; i++) await start(`mmap-${i}`);
+      const before = statSync(dbFilename).size;
+      const db = createClient({ url: `file:${dbFilename}` });
+      await db.execute('PRAGMA wal_checkpoint(TRUNCATE)');
+      db.close();
+      // With the WAL emptied, the server's next reads find their pages in the file alone; the first
+      // past the end of its map maps the file anew, as far as it goes (up to mmap_size).
+      for (let i = 20; i < 25; i++) await start(`mmap-${i}`);
+      return { before, file: statSync(dbFilename).size, mapped: mappedBytes(serverPid(dbFilename), dbFilename) };
+    } finally {
+      await env.teardown();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  }
+
+  test('the server reads its file through a map of the whole file, where without mmap_size it maps none of it', { skip: !existsSync('/proc/self/maps') && 'needs /proc' }, async () => {
+    const tuned = await afterACheckpoint(FAST_SQLITE_PRAGMAS);
+    assert.ok(tuned.file > tuned.before, `the checkpoint copied the WAL into the file (${tuned.before} → ${tuned.file} bytes)`);
+    assert.ok(tuned.mapped >= tuned.file, `the server maps the whole file: ${tuned.mapped} of ${tuned.file} bytes`);
+    const untuned = await afterACheckpoint(FAST_SQLITE_PRAGMAS.filter((p) => !p.startsWith('mmap_size=')));
+    assert.ok(untuned.file > untuned.before, `the checkpoint copied the WAL into the file (${untuned.before} → ${untuned.file} bytes)`);
+    assert.equal(untuned.mapped, 0, 'without mmap_size the server reads its file by read(), mapping none of it');
   });
 });
