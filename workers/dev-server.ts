@@ -53,7 +53,8 @@ export const SQLITE_MAX_MMAP_BYTES = 0x7fff0000;
  *   file pages only) left a ticket's history and state to be read back from disk when its deadline
  *   came, on the server's one SQLite connection that every other task then waited behind
  *   (`bench/NOTES.md`, 7 December). Mapped, they stay; and a read is a memory access rather
- *   than a system call and a copy.
+ *   than a system call and a copy. The price SQLite documents: a disk error under a mapped page
+ *   stops the server with a signal instead of failing one query.
  */
 export const FAST_SQLITE_PRAGMAS: readonly string[] = ['journal_mode=wal', 'synchronous=normal', 'wal_autocheckpoint=10000', `mmap_size=${SQLITE_MAX_MMAP_BYTES}`];
 
