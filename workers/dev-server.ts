@@ -33,7 +33,7 @@ export interface RunningDevServer {
 }
 
 /** SQLite's compiled-in ceiling for `mmap_size` (SQLITE_MAX_MMAP_SIZE, 0x7fff0000); a larger value is cut to it. */
-export const SQLITE_MAX_MMAP_BYTES = 0x7fff0000;
+const SQLITE_MAX_MMAP_BYTES = 0x7fff0000;
 
 /**
  * The dev server's SQLite settings unless `TEMPORAL_SQLITE_FAST=false` (the tests' and the

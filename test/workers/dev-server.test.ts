@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { createClient } from '@libsql/client';
+import { descendantsOf } from '../../bench/lib/cpu.js';
 import { ConfigError, loadConfig } from '../../workers/config.js';
 import { devServerArgs, FAST_SQLITE_PRAGMAS, firstCause } from '../../workers/dev-server.js';
 import { resolveTemporalTool } from '../../workers/temporal-tools.js';
@@ -77,20 +78,34 @@ describe("the dev server's SQLite page cache (TEMPORAL_SQLITE_CACHE_MB)", () => 
   });
 });
 
+/**
+ * Runs `fn` against a dev server with these pragmas on a file of its own, removed afterwards.
+ * `start(n)` starts n more workflows (no worker: each start writes a history and a visibility row).
+ */
+async function onDevServer<T>(sqlitePragmas: readonly string[], fn: (dbFilename: string, start: (n: number) => Promise<void>) => Promise<T>): Promise<T> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'tierline-devserver-'));
+  const dbFilename = join(dataDir, 'temporal.sqlite');
+  const env = await devServerEnv({ dbFilename, sqlitePragmas });
+  let started = 0;
+  const start = async (n: number) => {
+    for (const end = started + n; started < end; started++) await env.client.workflow.start('nothing', { taskQueue: 'nobody', workflowId: `wf-${started}` });
+  };
+  try {
+    return await fn(dbFilename, start);
+  } finally {
+    await env.teardown();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 describe("the dev server's WAL checkpoints (FAST_SQLITE_PRAGMAS)", () => {
-  /** The server's WAL file's size after it starts and 20 workflows are started on it (no worker: each start writes a history and a visibility row). */
+  /** The server's WAL file's size after it starts and 20 workflows are started on it. */
   async function walAfterStarts(sqlitePragmas: readonly string[]): Promise<number> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tierline-devserver-'));
-    const dbFilename = join(dataDir, 'temporal.sqlite');
-    const env = await devServerEnv({ dbFilename, sqlitePragmas });
-    try {
-      for (let i = 0; i < 20; i++) await env.client.workflow.start('nothing', { taskQueue: 'nobody', workflowId: `wal-${i}` });
+    return onDevServer(sqlitePragmas, async (dbFilename, start) => {
+      await start(20);
       // Before the teardown: a server that stops checkpoints its log and deletes it.
       return statSync(`${dbFilename}-wal`).size;
-    } finally {
-      await env.teardown();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   }
 
   test("checkpoints at 10,000 pages, not SQLite's 1,000: the WAL grows past 1,000 pages where the default keeps it at about that", async () => {
@@ -105,9 +120,9 @@ describe("the dev server's WAL checkpoints (FAST_SQLITE_PRAGMAS)", () => {
 });
 
 describe("the dev server's memory-mapped reads (FAST_SQLITE_PRAGMAS)", () => {
-  /** The process whose command line names this database file: the dev server (its path is a fresh temporary folder). */
+  /** The process below this one whose command line names this database file: the dev server (its path is a fresh temporary folder). */
   function serverPid(dbFilename: string): number {
-    const pids = readdirSync('/proc').filter((entry) => /^\d+$/.test(entry)).filter((pid) => {
+    const pids = descendantsOf(process.pid).filter((pid) => {
       try {
         return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(dbFilename);
       } catch {
@@ -130,12 +145,8 @@ describe("the dev server's memory-mapped reads (FAST_SQLITE_PRAGMAS)", () => {
 
   /** Starts 20 workflows, has the WAL copied into the file and emptied by a second connection, starts 5 more, and gives the file's size and how much of it the server maps. */
   async function afterACheckpoint(sqlitePragmas: readonly string[]): Promise<{ before: number; file: number; mapped: number }> {
-    const dataDir = mkdtempSync(join(tmpdir(), 'tierline-devserver-'));
-    const dbFilename = join(dataDir, 'temporal.sqlite');
-    const env = await devServerEnv({ dbFilename, sqlitePragmas });
-    try {
-      const start = (id: string) => env.client.workflow.start('nothing', { taskQueue: 'nobody', workflowId: id });
-      for (let i = 0; i < 20; i++) await start(`mmap-${i}`);
+    return onDevServer(sqlitePragmas, async (dbFilename, start) => {
+      await start(20);
       const before = statSync(dbFilename).size;
       const db = createClient({ url: `file:${dbFilename}` });
       // TRUNCATE gives up (busy = 1) while the server holds a transaction; a test on a loaded machine tries again.
@@ -148,12 +159,9 @@ describe("the dev server's memory-mapped reads (FAST_SQLITE_PRAGMAS)", () => {
       db.close();
       // With the WAL emptied, the server's next reads find their pages in the file alone; the first
       // past the end of its map maps the file anew, as far as it goes (up to mmap_size).
-      for (let i = 20; i < 25; i++) await start(`mmap-${i}`);
+      await start(5);
       return { before, file: statSync(dbFilename).size, mapped: mappedBytes(serverPid(dbFilename), dbFilename) };
-    } finally {
-      await env.teardown();
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    });
   }
 
   test('the server reads its file through a map of the whole file, where without mmap_size it maps none of it', { skip: !existsSync('/proc/self/maps') && 'needs /proc' }, async () => {
