@@ -28,7 +28,7 @@ import { parseArgs } from 'node:util';
 import { historyAtWakeText, runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
-import { defaultDeadlockGuard } from '../workers/config.js';
+import { defaultDeadlockGuard, HEAP_GROWTH_DEFAULT } from '../workers/config.js';
 import { FAST_SQLITE_PRAGMAS } from '../workers/dev-server.js';
 import { environment } from './lib/environment.js';
 import { diskText } from './lib/disk.js';
@@ -86,6 +86,7 @@ const record = {
   workflowStackTraces: process.env.WORKFLOW_STACK_TRACES ?? 'off (default)',
   workerMaxConcurrentWorkflowTasks: process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? '16 (default)',
   workerWorkflowThreads: process.env.WORKER_WORKFLOW_THREADS ?? '1 (default)',
+  workerHeapGrowth: process.env.WORKER_HEAP_GROWTH ?? `${HEAP_GROWTH_DEFAULT} (default, percent)`,
   // What else the measured processes ran with, when a run tries a setting of Node's or glibc's.
   benchNodeArgs: process.env.BENCH_NODE_ARGS || 'none',
   mallocArenaMax: process.env.MALLOC_ARENA_MAX ?? 'glibc default',

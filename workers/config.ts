@@ -55,6 +55,10 @@ const apiTokens = z.string().transform((text, ctx) => {
 });
 
 const oneToEight = 'expected a whole number from 1 to 8';
+const growthPercent = 'expected a whole percent from 10 to 300, or auto';
+
+/** WORKER_HEAP_GROWTH's default, in percent (measured in bench/NOTES.md, 7 December). */
+export const HEAP_GROWTH_DEFAULT = 60;
 
 /**
  * What stops a ticket whose workflow code runs past WORKFLOW_DEADLOCK_TIMEOUT (ticketWorkerClass in
@@ -121,6 +125,14 @@ const EnvSchema = z.object({
   WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2, 'expected a whole number of at least 2').default(16),
   // Threads the worker runs workflow code on (the SDK's workflowThreadPoolSize; workers/worker.ts).
   WORKER_WORKFLOW_THREADS: z.coerce.number({ error: oneToEight }).int(oneToEight).min(1, oneToEight).max(8, oneToEight).default(1),
+  // How far each of the worker's JS heaps may grow past what survived its last major collection
+  // before the next one (setHeapGrowth in workers/worker.ts): a percent, or auto (0) for V8's own.
+  WORKER_HEAP_GROWTH: z
+    .string()
+    .regex(/^(auto|[1-9]\d{1,2})$/, growthPercent)
+    .transform((v) => (v === 'auto' ? 0 : Number(v)))
+    .refine((n) => n === 0 || n <= 300, growthPercent)
+    .default(HEAP_GROWTH_DEFAULT),
   // How long one activation of a ticket's workflow code may run before its task fails as
   // deadlocked (ticketWorkerClass in workers/worker.ts): seconds, or off.
   WORKFLOW_DEADLOCK_TIMEOUT: z

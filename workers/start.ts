@@ -24,10 +24,11 @@ import { startDevServer, type RunningDevServer } from './dev-server.js';
 import { installWorkerRuntime, scrapeWorkerMetrics, workerMetricsUrl, zeroTicketCounters } from './metrics.js';
 import { loadOnCall } from './oncall.js';
 import { registerSearchAttributes } from './register-search-attributes.js';
-import { cachedWorkflowBundle, createTicketWorker, NativeConnection, stopWorkerProcess } from './worker.js';
+import { cachedWorkflowBundle, createTicketWorker, NativeConnection, setHeapGrowth, stopWorkerProcess } from './worker.js';
 
 async function main(): Promise<void> {
   const config = loadConfig();
+  setHeapGrowth(config.WORKER_HEAP_GROWTH);
   const metricsAddress = config.TEMPORAL_METRICS_ADDRESS === 'off' ? undefined : config.TEMPORAL_METRICS_ADDRESS;
   const runtime = installWorkerRuntime(config.LOG_LEVEL, metricsAddress);
   const policy = loadPolicy(config.TIERLINE_POLICY);

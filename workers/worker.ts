@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
+import { setFlagsFromString } from 'node:v8';
 import { fileURLToPath } from 'node:url';
 import { Worker as NodeWorker } from 'node:worker_threads';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
@@ -189,6 +190,19 @@ export function ticketWorkerClass(vm: WorkflowVmOptions = {}): typeof Worker {
       return creator;
     }
   };
+}
+
+/**
+ * Bounds how far each JS heap of this process (the main thread's, where the SDK decodes every
+ * activation and the activities run, and each workflow thread's) grows past what survived its last
+ * major collection before V8 collects again: V8's `--heap-growing-percent`, which it reads at every
+ * major collection, so it holds for threads started before and after the call. Left to itself V8
+ * lets a heap grow up to four times its survivors on a host with 2 GiB or more of memory: in a
+ * backlog of breaches that is garbage, and most of the worker's peak (bench/NOTES.md, 7 December).
+ * Not a limit: a heap whose live data grows still grows. 0 leaves V8's own factor alone.
+ */
+export function setHeapGrowth(percent: number): void {
+  if (percent > 0) setFlagsFromString(`--heap-growing-percent=${percent}`);
 }
 
 export interface TicketWorkerOptions {
