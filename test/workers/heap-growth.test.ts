@@ -23,7 +23,7 @@ async function churn(growth: number): Promise<{ main: Heap; thread: Heap }> {
   return JSON.parse(stdout.trim().split('\n').at(-1)!) as { main: Heap; thread: Heap };
 }
 
-test('WORKER_HEAP_GROWTH: 60 % unless set, auto for V8 own growth, a whole percent from 10 to 300, anything else stops the start naming the setting', () => {
+test('WORKER_HEAP_GROWTH: 60 % unless set, auto for the growth V8 picks itself, a whole percent from 10 to 300, anything else stops the start naming the setting', () => {
   assert.equal(HEAP_GROWTH_DEFAULT, 60);
   assert.equal(loadConfig({}).WORKER_HEAP_GROWTH, 60);
   assert.equal(loadConfig({ WORKER_HEAP_GROWTH: 'auto' }).WORKER_HEAP_GROWTH, 0);
@@ -37,7 +37,7 @@ test('WORKER_HEAP_GROWTH: 60 % unless set, auto for V8 own growth, a whole perce
   }
 });
 
-test('a heap growth of 10 % keeps both threads heaps near their live data, where V8 own growth lets the same garbage pile up', async () => {
+test('at a heap growth of 10 % the same garbage leaves both heaps, the main thread and a worker thread, well below what V8 lets them reach on its own', async () => {
   const own = await churn(0);
   const bounded = await churn(10);
   for (const where of ['main', 'thread'] as const) {
