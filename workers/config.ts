@@ -129,9 +129,8 @@ const EnvSchema = z.object({
   // before the next one (setHeapGrowth in workers/worker.ts): a percent, or auto (0) for V8's own.
   WORKER_HEAP_GROWTH: z
     .string()
-    .regex(/^(auto|[1-9]\d{1,2})$/, growthPercent)
+    .regex(/^(auto|[1-9]\d|[12]\d\d|300)$/, growthPercent)
     .transform((v) => (v === 'auto' ? 0 : Number(v)))
-    .refine((n) => n === 0 || n <= 300, growthPercent)
     .default(HEAP_GROWTH_DEFAULT),
   // How long one activation of a ticket's workflow code may run before its task fails as
   // deadlocked (ticketWorkerClass in workers/worker.ts): seconds, or off.
