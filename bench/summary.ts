@@ -3,8 +3,9 @@
  * one table, oldest first: when it ran, its sizes, and, where the baseline ran in the same run,
  * the overload's drain against the baseline's (`bound` where a side was still draining when the
  * bench stopped waiting; such runs stay out of the medians) and the CPU per breach against the
- * baseline's; the breach phase's p99 (and the baseline's), with its iowait and what the Temporal
- * server read from disk in tierline's half, and the dev server's SQLite page cache (runs from 2
+ * baseline's; the breach phase's p99 (and the baseline's), with tierline's CPU per breach there
+ * (worker and server: on a 2-core host the p99 follows it, and it moves with the host's speed as
+ * much as with the code), its iowait and what the Temporal server read from disk in tierline's half, and the dev server's SQLite page cache (runs from 2
  * December on); the worker's RSS settled and at its peak; the CPU model
  * (the machine's host changes between sessions: compare ratios within a run, not times across
  * runs) and whether the server had a core of its own (`--split-cores`). Then, per
@@ -73,7 +74,7 @@ const sqliteCache = (server: string | undefined) => {
   return mib === undefined ? '-' : `${mib} MiB`;
 };
 
-const header = ['file', 'when (UTC)', 'commit', 'CPU', 'open', 'due', 'cache', 'cores', 'overload s', 'naive s', 'ratio', 'CPU/breach ratio', 'breach p99', 'naive p99', 'breach iowait %', 'server read MiB', 'SQLite cache', 'RSS settled', 'peak'];
+const header = ['file', 'when (UTC)', 'commit', 'CPU', 'open', 'due', 'cache', 'cores', 'overload s', 'naive s', 'ratio', 'CPU/breach ratio', 'breach p99', 'naive p99', 'breach CPU ms', 'breach iowait %', 'server read MiB', 'SQLite cache', 'RSS settled', 'peak'];
 const table = rows.map(({ file, r }) => {
   const o = r.overload;
   const cpuRatio = cpu(o?.tierline) !== undefined && cpu(o?.naive) !== undefined ? cpu(o?.tierline)! / cpu(o?.naive)! : undefined;
@@ -92,6 +93,7 @@ const table = rows.map(({ file, r }) => {
     fixed(cpuRatio),
     whole(r.breach?.tierline?.lateness?.p99),
     whole(r.breach?.naive?.lateness?.p99),
+    fixed(cpu(r.breach?.tierline), 1),
     fixed(r.breach?.tierline?.cpuPerBreachMs?.machine?.iowaitPct, 1),
     whole(r.breach?.tierline?.cpuPerBreachMs?.disk?.serverReadMiB),
     sqliteCache(r.server),
