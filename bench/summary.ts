@@ -5,11 +5,12 @@
  * bench stopped waiting; such runs stay out of the medians) and the CPU per breach against the
  * baseline's; the breach phase's p99 (and the baseline's), with tierline's CPU per breach there
  * (worker and server: on a 2-core host the p99 follows it, and it moves with the host's speed as
- * much as with the code), its iowait and what the Temporal server read from disk in tierline's half, and the dev server's SQLite page cache (runs from 2
- * December on); the worker's RSS settled and at its peak; the CPU model
- * (the machine's host changes between sessions: compare ratios within a run, not times across
- * runs) and whether the server had a core of its own (`--split-cores`). Then, per
- * size, the median of the same-run overload ratios among the files listed.
+ * much as with the code), its iowait and what the Temporal server read from disk in tierline's
+ * half, and the dev server's SQLite page cache (runs from 2 December on); the worker's RSS
+ * settled and at its peak; the CPU model (the machine's host changes between sessions: compare
+ * ratios within a run, not times across runs) and whether the server had a core of its own
+ * (`--split-cores`). Then, per size, the median of the same-run overload ratios among the files
+ * listed.
  *
  *   npm run bench:summary -- [--since 2026-12-01T19:00] [--open 10000]
  *
