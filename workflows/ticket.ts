@@ -18,7 +18,7 @@ import { incidentTicketSignal } from './incident-messages.js';
 import { LedgerWriter } from './ledger.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 import { meterTicketStep } from './ticket-metrics.js';
-import { nextRound, Shell, WakeTimer } from './shell.js';
+import { LocalActivities, nextRound, Shell, WakeTimer } from './shell.js';
 import { watchedOpening } from '../domain/incident/proposals.js';
 
 export interface TicketWorkflowInput {
@@ -39,8 +39,9 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
   let state: TicketState;
   const shell = new Shell();
   const timer = new WakeTimer();
-  const runner = new EffectRunner(() => state, (event) => step(event));
-  const ledger = new LedgerWriter(() => state, input.ledgerSeq ?? 0);
+  const locals = new LocalActivities();
+  const runner = new EffectRunner(() => state, (event) => step(event), locals);
+  const ledger = new LedgerWriter(() => state, locals, input.ledgerSeq ?? 0);
   let lastSearchAttributes: Record<string, unknown> = {};
   // The state tierline's metrics have counted: a run continued as new counted its carried state already.
   let metered = input.state;
@@ -62,7 +63,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     lastSearchAttributes = syncSearchAttributes(state, lastSearchAttributes, upsertSearchAttributes);
     setCurrentDetails(currentDetails(state));
     ledger.sync();
-    timer.set(closed() ? undefined : nextWake(state));
+    timer.set(closed() ? undefined : nextWake(state), locals.idle());
     shell.done();
   }
 
