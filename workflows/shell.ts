@@ -18,7 +18,7 @@
  * - An Update's handler completes only after the processing point that carried out its command
  *   (`processed`). So its completion always follows the commands it caused.
  */
-import { CancellationScope, condition, patched, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep, workflowInfo } from '@temporalio/workflow';
 import { failureText } from './failure-text.js';
 
 /**
@@ -142,8 +142,6 @@ export class LocalActivities {
   }
 }
 
-export const AIM_FROM_TASK_END = 'wake-timer-aimed-again-within-its-task';
-
 /**
  * The one timer a shell keeps: set to the core's next wake-up at each processing point. Moving
  * it cancels the old one (a cancel in the history rather than a timer that fires for nothing).
@@ -164,13 +162,19 @@ export const AIM_FROM_TASK_END = 'wake-timer-aimed-again-within-its-task';
  * point of a task is the same on replay; the first point with nothing in flight is too (what
  * follows it was started at or after it); and a timer first set at a later point (the core moved
  * its wake-up on a local activity's result) is not aimed again, since on replay it may be set only
- * at the point where the time has already moved. Histories written before this aimed once: the
- * second aim is behind `patched(AIM_FROM_TASK_END)`, asked only when it is made, so the marker is
- * in the histories where it changed something and nowhere else.
+ * at the point where the time has already moved. (Today no local activity's result moves the
+ * wake-up: a notification's outcome only adds to the timeline, a ledger write changes no state.
+ * One that did would need a look at these rules.) Histories written before this aimed once, and
+ * replay them so: the second aim is for runs started with it (`aimAgain`, in the ticket's input).
+ * Not `patched()`: its marker and the search attribute upsert that comes with it would add two
+ * events and a visibility write to every ticket.
  */
 export class WakeTimer {
   private current: { at: number; fired: boolean; scope: CancellationScope; task: number; from: number; aimAgain: boolean } | undefined;
   private lastTask: number | undefined;
+
+  /** `aimAgain`: aim a timer again within its task (off: aim once, for runs from before it). */
+  constructor(private readonly aimAgain = false) {}
 
   fired(): boolean {
     return this.current?.fired === true;
@@ -185,8 +189,7 @@ export class WakeTimer {
     const now = Date.now();
     const current = this.current;
     if (current && current.at === at && !current.fired) {
-      const again = current.aimAgain && current.task === task && settled && now > current.from;
-      if (!again || !patched(AIM_FROM_TASK_END)) return;
+      if (!(this.aimAgain && current.aimAgain && current.task === task && settled && now > current.from)) return;
     }
     if (current && !current.fired) current.scope.cancel();
     this.current = undefined;

@@ -33,12 +33,18 @@ export interface TicketWorkflowInput {
   continueAsNewAfterEvents?: number;
   /** Carried across continue-as-new: the last event seq written to the ticket ledger. */
   ledgerSeq?: number;
+  /**
+   * The wake-up timer is aimed again within the task that set it (`WakeTimer`): set by the client
+   * on every ticket it opens, and on every run a ticket continues as. Runs started before it lack
+   * it and aim once, as their histories do.
+   */
+  aimAgain?: boolean;
 }
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketView> {
   let state: TicketState;
   const shell = new Shell();
-  const timer = new WakeTimer();
+  const timer = new WakeTimer(input.aimAgain === true);
   const locals = new LocalActivities();
   const runner = new EffectRunner(() => state, (event) => step(event), locals);
   const ledger = new LedgerWriter(() => state, locals, input.ledgerSeq ?? 0);
@@ -147,7 +153,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (closed() && finished()) break;
     if (!closed() && readyToContinue()) {
       const { openRequestId: _opened, ...carried } = input;
-      await continueAsNew<typeof ticketWorkflow>({ ...carried, state, ledgerSeq: ledger.writtenSeq });
+      await continueAsNew<typeof ticketWorkflow>({ ...carried, state, ledgerSeq: ledger.writtenSeq, aimAgain: true });
     }
   }
   return viewTicket(state, Date.now());
