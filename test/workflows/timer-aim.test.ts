@@ -1,7 +1,7 @@
 /**
  * A ticket's timer fires at the time it aims for, however long the workflow task that set it ran.
  * The server starts a timer when that task completes; the intake's task waits on the ledger write
- * (a local activity), and the SDK moves the workflow time on to the write's finish, so the shell
+ * (a local activity), and the SDK moves the workflow time on by the write's run time, so the shell
  * aims the timer again from there before the task completes (workflows/shell.ts, `WakeTimer`).
  *
  * On a dev server (real time), with the real activities of the embedded default (SQLite ledger,
