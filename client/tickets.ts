@@ -188,7 +188,7 @@ export class TicketClient {
     const startWorkflowOperation = new WithStartWorkflowOperation<typeof ticketWorkflow>('ticketWorkflow', {
       taskQueue: this.options.taskQueue,
       workflowId: ticketWorkflowId(ticketId),
-      args: [{ ticketId, intake, policy: policyForTicket(this.options.policy, fixedFactsOfIntake(this.options.policy, intake)), openRequestId, aimAgain: true, ...(this.options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: this.options.continueAsNewAfterEvents } : {}) }],
+      args: [{ ticketId, intake, policy: policyForTicket(this.options.policy, fixedFactsOfIntake(this.options.policy, intake)), openRequestId, ...(this.options.continueAsNewAfterEvents ? { continueAsNewAfterEvents: this.options.continueAsNewAfterEvents } : {}) }],
       // A repeat while the ticket runs finds it; a repeat after it closed must not open a new one.
       workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
       workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,

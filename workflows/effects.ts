@@ -15,7 +15,7 @@ import type { TicketCard } from '../activities/slack.js';
 import type { ArticleSuggestion, KnowledgeBaseActivities } from '../activities/knowledge-base.js';
 import { priorityOf } from '../domain/policy/match.js';
 import { failureText } from './failure-text.js';
-import { SendQueues, type LocalActivities, type SendOutcome } from './shell.js';
+import { SendQueues, type SendOutcome } from './shell.js';
 import { pageEndSignal } from './messages.js';
 import { pagingWorkflow } from './paging.js';
 
@@ -126,15 +126,11 @@ export class EffectRunner {
    * after a continue-as-new (the first refresh then edits).
    */
   private cardShown: string | undefined;
-  /** `notifyNow`, counted among the workflow's local activities in flight. */
-  private readonly notifyNow: Notify;
 
   constructor(
     private readonly state: () => TicketState,
     private readonly feed: (event: TicketEvent) => void,
-    locals: LocalActivities,
   ) {
-    this.notifyNow = locals.counted(notifyNow);
     this.queues = new SendQueues((queue, key, { outcome, failure }) => {
       if (outcome) feed({ type: 'notificationOutcome', key, channel: outcome.channel, outcome: 'sent', attempts: outcome.attempts });
       else if (failure !== undefined) feed({ type: 'notificationOutcome', key, channel: queue, outcome: 'failed', attempts: 0, detail: failure });
@@ -168,7 +164,7 @@ export class EffectRunner {
       } else if (effect.type === 'notifyCustomer') {
         this.push('customer', effect.key, () => notify.notifyCustomer(customerNotice(this.state(), effect)));
       } else if (effect.type === 'notifyTeam') {
-        const via = PROMPT_TEAM_EVENTS.has(effect.event) ? this.notifyNow : notify;
+        const via = PROMPT_TEAM_EVENTS.has(effect.event) ? notifyNow : notify;
         this.push('team', effect.key, (turn) => this.teamMessage(via, effect, turn));
       } else if (effect.type === 'notifyVendor') {
         const state = this.state();
@@ -190,7 +186,7 @@ export class EffectRunner {
         // order (a card edit on its own queue, chosen by whether the card exists yet, made replay
         // after eviction diverge when an Update and the card's post landed in one workflow task).
         this.cardRefreshQueued = true;
-        const via = effect.alarm ? this.notifyNow : notify;
+        const via = effect.alarm ? notifyNow : notify;
         this.push('team', effect.key, async () => {
           this.cardRefreshQueued = false;
           // No card yet (its post renders the state then), or the card shows this state already.

@@ -11,7 +11,6 @@ import type { LedgerActivities } from '../activities/ledger.js';
 import { ledgerRecordOf } from '../domain/metrics/ledger-record.js';
 import type { TicketState } from '../domain/ticket/types.js';
 import { failureText } from './failure-text.js';
-import type { LocalActivities } from './shell.js';
 
 const ledger = proxyLocalActivities<LedgerActivities>({
   startToCloseTimeout: '10s',
@@ -25,19 +24,11 @@ const NOT_MILESTONES = new Set(['note', 'notification-sent', 'notification-faile
 export class LedgerWriter {
   private inFlight = false;
 
-  private readonly ledger: typeof ledger;
-
-  /**
-   * `locals`: the workflow's local activities in flight, which count this writer's writes.
-   * `writtenSeq`: the last event seq already written (carried across continue-as-new).
-   */
+  /** `writtenSeq`: the last event seq already written (carried across continue-as-new). */
   constructor(
     private readonly state: () => TicketState,
-    locals: LocalActivities,
     public writtenSeq = 0,
-  ) {
-    this.ledger = locals.counted(ledger);
-  }
+  ) {}
 
   private settled = false;
 
@@ -59,7 +50,7 @@ export class LedgerWriter {
     if (!pending.some((e) => !NOT_MILESTONES.has(e.type)) && !(state.status === 'closed' && pending.length)) return;
     this.inFlight = true;
     const upTo = state.seq;
-    void this.ledger
+    void ledger
       .recordTicketMilestones(ledgerRecordOf(state, pending))
       .catch((err: unknown) => {
         // Skipped for good after its retries: `npm run ledger:rebuild` restores it from the workflows.

@@ -18,7 +18,7 @@
  * - An Update's handler completes only after the processing point that carried out its command
  *   (`processed`). So its completion always follows the commands it caused.
  */
-import { CancellationScope, condition, sleep, workflowInfo } from '@temporalio/workflow';
+import { CancellationScope, condition, sleep } from '@temporalio/workflow';
 import { failureText } from './failure-text.js';
 
 /**
@@ -114,90 +114,25 @@ export class SendQueues {
 }
 
 /**
- * The local activities a workflow has in flight (the SLA notices to Slack, the ledger writes):
- * each call made through `counted` counts until it settles. None in flight means the workflow task
- * can complete, so its commands are about to leave the worker.
- */
-export class LocalActivities {
-  private inFlight = 0;
-
-  idle(): boolean {
-    return this.inFlight === 0;
-  }
-
-  /** The same activities, each call counted while in flight. */
-  counted<T extends object>(activities: T): T {
-    return new Proxy(activities, {
-      get: (target, name) => {
-        const value: unknown = Reflect.get(target, name);
-        if (typeof value !== 'function') return value;
-        return (...args: unknown[]) => {
-          this.inFlight++;
-          return (value.apply(target, args) as Promise<unknown>).finally(() => {
-            this.inFlight--;
-          });
-        };
-      },
-    });
-  }
-}
-
-/**
  * The one timer a shell keeps: set to the core's next wake-up at each processing point. Moving
  * it cancels the old one (a cancel in the history rather than a timer that fires for nothing).
- *
- * The server starts a timer when the workflow task that set it completes, and the workflow counts
- * its duration from the workflow time it had when it set it. A task that waits on local activities
- * (an SLA notice to Slack, the ledger write of a milestone) completes only once they have, and the
- * SDK moves the workflow time on by each one's run time as it hands over the result. Aimed once, a
- * timer fired late by the whole of the task that set it: 3.25 s after a 3 s ledger write
- * (test/workflows/timer-aim.test.ts). (Under the benchmark's intake, a task's 150-240 ms at the
- * median are mostly its wait in the worker before and after the write, which this cannot give back.)
- * So the timer set at a task's first processing point is aimed again, once, at the first point of
- * the same task where no local activity is in flight and the time has moved: its command has not
- * left the worker, so the first aim is dropped before it is sent and leaves nothing in the history.
- *
- * A replay must give the same commands, and each aim takes a timer's sequence number. On replay
- * the SDK may hand over several local activities' results in one activation where the first run
- * had one each, so there may be fewer processing points. Hence the three conditions: the first
- * point of a task is the same on replay; the first point with nothing in flight is too (what
- * follows it was started at or after it); and a timer first set at a later point (the core moved
- * its wake-up on a local activity's result) is not aimed again, since on replay it may be set only
- * at the point where the time has already moved. (Today no local activity's result moves the
- * wake-up: a notification's outcome only adds to the timeline, a ledger write changes no state.
- * One that did would need a look at these rules.) Histories written before this aimed once, and
- * replay them so: the second aim is for runs started with it (`aimAgain`, in the ticket's input).
- * Not `patched()`: its marker and the search attribute upsert that comes with it would add two
- * events and a visibility write to every ticket.
  */
 export class WakeTimer {
-  private current: { at: number; fired: boolean; scope: CancellationScope; task: number; from: number; firstOfTask: boolean } | undefined;
-  private lastTask: number | undefined;
-
-  /** `aimAgain`: aim a timer again within its task (off: aim once, for runs from before it). */
-  constructor(private readonly aimAgain = false) {}
+  private current: { at: number; fired: boolean; scope: CancellationScope } | undefined;
 
   fired(): boolean {
     return this.current?.fired === true;
   }
 
-  /** `settled`: no local activity in flight (the ticket's `LocalActivities`); false: aim once. */
-  set(at: number | undefined, settled = false): void {
-    // The history's length as of this workflow task: the same for every activation within it.
-    const task = workflowInfo().historyLength;
-    const firstPoint = task !== this.lastTask;
-    this.lastTask = task;
-    const now = Date.now();
+  set(at: number | undefined): void {
     const current = this.current;
-    if (current && current.at === at && !current.fired) {
-      if (!(this.aimAgain && current.firstOfTask && current.task === task && settled && now > current.from)) return;
-    }
+    if (current && current.at === at && !current.fired) return;
     if (current && !current.fired) current.scope.cancel();
     this.current = undefined;
     if (at === undefined) return;
-    const next = { at, fired: false, scope: new CancellationScope(), task, from: now, firstOfTask: firstPoint };
+    const next = { at, fired: false, scope: new CancellationScope() };
     next.scope
-      .run(() => sleep(Math.max(1, at - now)))
+      .run(() => sleep(Math.max(1, at - Date.now())))
       .then(
         () => {
           next.fired = true;

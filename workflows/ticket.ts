@@ -18,7 +18,7 @@ import { incidentTicketSignal } from './incident-messages.js';
 import { LedgerWriter } from './ledger.js';
 import { syncSearchAttributes } from './ticket-search-attributes.js';
 import { meterTicketStep } from './ticket-metrics.js';
-import { LocalActivities, nextRound, Shell, WakeTimer } from './shell.js';
+import { nextRound, Shell, WakeTimer } from './shell.js';
 import { watchedOpening } from '../domain/incident/proposals.js';
 
 export interface TicketWorkflowInput {
@@ -33,21 +33,14 @@ export interface TicketWorkflowInput {
   continueAsNewAfterEvents?: number;
   /** Carried across continue-as-new: the last event seq written to the ticket ledger. */
   ledgerSeq?: number;
-  /**
-   * The wake-up timer is aimed again within the task that set it (`WakeTimer`): set by the client
-   * on every ticket it opens, and on every run a ticket continues as. Runs started before it lack
-   * it and aim once, as their histories do.
-   */
-  aimAgain?: boolean;
 }
 
 export async function ticketWorkflow(input: TicketWorkflowInput): Promise<TicketView> {
   let state: TicketState;
   const shell = new Shell();
-  const timer = new WakeTimer(input.aimAgain === true);
-  const locals = new LocalActivities();
-  const runner = new EffectRunner(() => state, (event) => step(event), locals);
-  const ledger = new LedgerWriter(() => state, locals, input.ledgerSeq ?? 0);
+  const timer = new WakeTimer();
+  const runner = new EffectRunner(() => state, (event) => step(event));
+  const ledger = new LedgerWriter(() => state, input.ledgerSeq ?? 0);
   let lastSearchAttributes: Record<string, unknown> = {};
   // The state tierline's metrics have counted: a run continued as new counted its carried state already.
   let metered = input.state;
@@ -69,7 +62,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     lastSearchAttributes = syncSearchAttributes(state, lastSearchAttributes, upsertSearchAttributes);
     setCurrentDetails(currentDetails(state));
     ledger.sync();
-    timer.set(closed() ? undefined : nextWake(state), locals.idle());
+    timer.set(closed() ? undefined : nextWake(state));
     shell.done();
   }
 
@@ -153,7 +146,7 @@ export async function ticketWorkflow(input: TicketWorkflowInput): Promise<Ticket
     if (closed() && finished()) break;
     if (!closed() && readyToContinue()) {
       const { openRequestId: _opened, ...carried } = input;
-      await continueAsNew<typeof ticketWorkflow>({ ...carried, state, ledgerSeq: ledger.writtenSeq, aimAgain: true });
+      await continueAsNew<typeof ticketWorkflow>({ ...carried, state, ledgerSeq: ledger.writtenSeq });
     }
   }
   return viewTicket(state, Date.now());

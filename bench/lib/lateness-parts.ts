@@ -2,15 +2,13 @@
  * Where a breach's lateness went, read off the workflow's history: the issue asks which part
  * (server, worker or channel) holds the time. For the timer that woke the workflow for its breach:
  *
- * - `aim`: the timer's intended fire (the workflow time it was aimed from, plus its duration)
- *   minus the due time. The workflow computes the duration from its own clock, so this is about 0
- *   unless the timer aims past the deadline.
+ * - `aim`: the timer's intended fire (the workflow time of the task that set it, plus its
+ *   duration) minus the due time. The workflow computes the duration from its own clock, so this is
+ *   about 0 unless the timer aims past the deadline.
  * - `arm`: the server starts a timer when the workflow task that set it completes, but the
- *   workflow computed its duration from its own time: the task's start, or, for a timer aimed
- *   again within its task (workflows/shell.ts, `WakeTimer`), that time moved on by the run time
- *   of the local activities the task waited on, as the SDK records it in their markers. So a timer
- *   fires late by the rest of the task: its wait in the worker, its workflow code before and after
- *   those activities.
+ *   workflow computed its duration at the task's start (workflow time). So a timer fires late by
+ *   the time that task took: its wait in the worker for the workflow thread, its workflow code
+ *   and its local activities.
  * - `fire`: the server's timer queue, from the armed fire time to the TimerFired event.
  * - `pickup`: from TimerFired to the worker starting the workflow task it caused (server dispatch,
  *   the worker's poll and slots).
@@ -66,23 +64,6 @@ export function historyAtWake(events: readonly HistoryEvent[], arrivedAt: number
   };
 }
 
-/**
- * The finishes of the local activities whose markers the task that started `timer` recorded before
- * it: the workflow time the SDK moved to as it handed each result over (`complete_time` in the
- * marker's data: the workflow time it was scheduled at plus its run time).
- */
-function localActivityFinishes(events: readonly HistoryEvent[], timer: HistoryEvent): number[] {
-  const task = String(timer.timerStartedEventAttributes?.workflowTaskCompletedEventId);
-  return events.flatMap((e) => {
-    const marker = e.markerRecordedEventAttributes;
-    if (marker?.markerName !== 'core_local_activity' || String(marker.workflowTaskCompletedEventId) !== task || Number(e.eventId) > Number(timer.eventId)) return [];
-    const data = marker.details?.['data']?.payloads?.[0]?.data;
-    if (!data) return [];
-    const { complete_time: finished } = JSON.parse(Buffer.from(data).toString('utf8')) as { complete_time?: { seconds: number; nanos?: number } };
-    return finished ? [finished.seconds * 1000 + Math.floor((finished.nanos ?? 0) / 1e6)] : [];
-  });
-}
-
 export function latenessParts(events: readonly HistoryEvent[], dueAt: number, arrivedAt: number): LatenessParts | undefined {
   const at = eventMs;
   const byId = eventsById(events);
@@ -93,11 +74,11 @@ export function latenessParts(events: readonly HistoryEvent[], dueAt: number, ar
   const attrs = started?.timerStartedEventAttributes;
   if (!started || !attrs) return undefined;
   const setBy = byId.get(String(attrs.workflowTaskCompletedEventId))?.workflowTaskCompletedEventAttributes;
-  const aimedFrom = Math.max(at(byId.get(String(setBy?.startedEventId))), ...localActivityFinishes(events, started));
+  const setTaskStart = at(byId.get(String(setBy?.startedEventId)));
   const duration = tsToMs(attrs.startToFireTimeout);
   return {
-    aim: aimedFrom + duration - dueAt,
-    arm: at(started) - aimedFrom,
+    aim: setTaskStart + duration - dueAt,
+    arm: at(started) - setTaskStart,
     fire: at(fired) - (at(started) + duration),
     pickup: at(woke) - at(fired),
     notify: arrivedAt - at(woke),

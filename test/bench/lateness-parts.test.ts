@@ -50,30 +50,6 @@ test('a timer set by a slow task: arm is the task, and the parts add up to the l
   assert.equal(wakeTimeouts(events, arrived), 0);
 });
 
-test('a timer aimed again after a local activity: aimed from the marker\'s finish, arm is the rest of the task', () => {
-  const due = T0 + 60_000;
-  // The task started at 100 ms and waited on a local activity that ran 450 ms (its marker's
-  // complete_time: 550 ms); the timer was aimed from there and the task completed at 700 ms.
-  const data = Buffer.from(JSON.stringify({ seq: 1, attempt: 1, activity_type: 'recordTicketMilestones', complete_time: { seconds: Math.floor((T0 + 550) / 1000), nanos: ((T0 + 550) % 1000) * 1e6 } }));
-  const marker = event(5, 700, { markerRecordedEventAttributes: { markerName: 'core_local_activity', workflowTaskCompletedEventId: 4, details: { data: { payloads: [{ data }] } } } });
-  const events = [
-    event(1, 0, { workflowExecutionStartedEventAttributes: {} }),
-    event(2, 0, { workflowTaskScheduledEventAttributes: {} }),
-    event(3, 100, { workflowTaskStartedEventAttributes: { scheduledEventId: 2 } }),
-    event(4, 700, { workflowTaskCompletedEventAttributes: { scheduledEventId: 2, startedEventId: 3 } }),
-    marker,
-    // Aimed at the due time from 550 ms: 59,450 ms, from the completion at 700 ms.
-    event(6, 700, { timerStartedEventAttributes: { timerId: '2', startToFireTimeout: msToTs(59_450), workflowTaskCompletedEventId: 4 } }),
-    event(7, 60_155, { timerFiredEventAttributes: { timerId: '2', startedEventId: 6 } }),
-    event(8, 60_155, { workflowTaskScheduledEventAttributes: {} }),
-    event(9, 60_165, { workflowTaskStartedEventAttributes: { scheduledEventId: 8 } }),
-  ];
-  const arrived = T0 + 60_190;
-  const parts = latenessParts(events, due, arrived);
-  assert.deepEqual(parts, { aim: 0, arm: 150, fire: 5, pickup: 10, notify: 25 });
-  assert.equal(Object.values(parts!).reduce((a, b) => a + b, 0), arrived - due);
-});
-
 test('a wake task that timed out on the sticky queue: counted, and its wait is pickup', () => {
   const due = T0 + 60_000;
   const events = [

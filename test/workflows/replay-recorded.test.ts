@@ -8,8 +8,6 @@
  *   the part that can apply to them: opened under targets by tag, breached, answered, raised,
  *   migrated to a new policy version, resolved and followed up.
  * - policy-part.json: the same life on the code that keeps only the part (2 December 2026).
- * - aimed-once.json (49cd74c): the same life on the code before a ticket's timer was aimed again
- *   within its task (7 December 2026); those runs lack `aimAgain` and must aim once on replay.
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
