@@ -69,7 +69,7 @@ async function startOnce(): Promise<StartupRun> {
   const began = performance.now();
   const child = spawn('npm', ['start'], {
     cwd: PROJECT_ROOT,
-    detached: true, // its own process group: npm, tsx, node and the Temporal dev server stop together
+    detached: true, // its own process group: npm, the launcher, the worker's node and the Temporal dev server stop together
     stdio: ['ignore', 'pipe', 'pipe'],
     env: {
       ...process.env,
@@ -141,7 +141,7 @@ console.log(`  of which: dev server up and search attributes registered ${fmt(me
 if (values.json) {
   const result = {
     ...environment(),
-    command: 'npm start (tsx workers/start.ts): Temporal dev server on a fresh SQLite file (WAL), the worker, the HTTP API',
+    command: 'npm start (node workers/launch.mjs, the worker in a child with MALLOC_ARENA_MAX=2 where glibc is the C library): Temporal dev server on a fresh SQLite file (WAL), the worker, the HTTP API',
     measured: 'spawn -> GET /healthz answers 200 and the Temporal UI answers 200; a fresh data folder and free ports per run',
     sizes: { runs: RUNS, warmup: WARMUP },
     runs: runs.map((r) => Object.fromEntries(Object.entries(r).map(([k, v]) => [k, Math.round(v)]))),

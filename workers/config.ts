@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import type { LedgerLocation } from '../activities/ledger.js';
 import type { AdapterSettings } from '../adapters/http/server.js';
+import { MALLOC_ARENAS_DEFAULT, MALLOC_ARENAS_EXPECTED, parseArenas } from './malloc-arenas.mjs';
 import { PROJECT_ROOT } from './temporal-tools.js';
 
 export class ConfigError extends Error {
@@ -132,6 +133,13 @@ const EnvSchema = z.object({
     .regex(/^(auto|[1-9]\d|[12]\d\d|300)$/, growthPercent)
     .transform((v) => (v === 'auto' ? 0 : Number(v)))
     .default(HEAP_GROWTH_DEFAULT),
+  // glibc's malloc arenas in the worker's process (MALLOC_ARENA_MAX, set by workers/launch.mjs as
+  // the process starts): a number, or auto (0) for glibc's own, eight per core.
+  WORKER_MALLOC_ARENAS: z
+    .string()
+    .refine((v) => parseArenas(v) !== undefined, MALLOC_ARENAS_EXPECTED)
+    .transform((v) => parseArenas(v)!)
+    .default(MALLOC_ARENAS_DEFAULT),
   // How long one activation of a ticket's workflow code may run before its task fails as
   // deadlocked (ticketWorkerClass in workers/worker.ts): seconds, or off.
   WORKFLOW_DEADLOCK_TIMEOUT: z

@@ -30,7 +30,8 @@ import { PolicySchema, type Policy } from '../../domain/policy/schema.js';
 import { caroLikePolicy } from '../../test/fixtures/policies.js';
 import { start as startSlack, type SlackServer } from '../../test/servers/slack.js';
 import { startDevServer } from '../../workers/dev-server.js';
-import { SQLITE_CACHE_MB_DEFAULT } from '../../workers/config.js';
+import { loadConfig, SQLITE_CACHE_MB_DEFAULT } from '../../workers/config.js';
+import { arenaMax, onGlibc } from '../../workers/malloc-arenas.mjs';
 import { registerSearchAttributes } from '../../workers/register-search-attributes.js';
 import { PARTS, historyAtWake, latenessParts, wakeTimeouts, type LatenessParts, type Part } from './lateness-parts.js';
 import { freePort, startNode, type Running } from './processes.js';
@@ -235,6 +236,14 @@ async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, due
   return { ...summariseParts(parts.filter((p): p is LatenessParts => p !== undefined)), wakeTimedOut, ...(historyShape && { historyAtWake: historyShape }) };
 }
 
+/**
+ * The MALLOC_ARENA_MAX tierline's worker runs with under `npm start` in this process's environment
+ * (WORKER_MALLOC_ARENAS, or MALLOC_ARENA_MAX set by hand), or undefined for glibc's own.
+ */
+export function workerArenaMax(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  return arenaMax(env, loadConfig({ WORKER_MALLOC_ARENAS: env.WORKER_MALLOC_ARENAS }).WORKER_MALLOC_ARENAS, onGlibc());
+}
+
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Runs `count` jobs, at most `limit` at a time. */
@@ -433,9 +442,13 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     const policyFile = join(dataDir, 'bench-policy.json');
     writeFileSync(policyFile, JSON.stringify(policyOpening(minuteAfter(0))));
     const taskQueue = 'bench-tierline';
+    // npm start's launcher (workers/launch.mjs) starts the worker with these malloc arenas; the
+    // bench starts workers/start.ts itself, to measure the worker's own process.
+    const arenas = workerArenaMax();
     const tierline: Running = await startNode(
       'workers/start.ts',
       {
+        ...(arenas ? { MALLOC_ARENA_MAX: arenas } : {}),
         TEMPORAL_ADDRESS: server.address,
         TIERLINE_DATA_DIR: join(dataDir, 'tierline'),
         TIERLINE_TASK_QUEUE: taskQueue,

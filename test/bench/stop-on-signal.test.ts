@@ -6,23 +6,15 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { descendantsOf } from '../../bench/lib/cpu.js';
+import { alive, cmdline } from '../helpers/proc.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-
-const cmdline = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
-  } catch {
-    return [];
-  }
-};
-const alive = (pid: number) => existsSync(`/proc/${pid}`) && !/^\S+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
 
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   test(`npm run bench stopped with ${signal}: its server, worker and data folder are gone, and it exits as the signal says`, { timeout: 180_000 }, async () => {
