@@ -25,7 +25,7 @@
  */
 import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { historyAtWakeText, runBreach, workerArenaMax, type RunFigures } from './lib/breach-scenario.js';
+import { historyAtWakeText, runBreach, type RunFigures } from './lib/breach-scenario.js';
 import { PARTS } from './lib/lateness-parts.js';
 import { machineText, threadSplitText } from './lib/cpu.js';
 import { defaultDeadlockGuard, HEAP_GROWTH_DEFAULT } from '../workers/config.js';
@@ -87,9 +87,9 @@ const record = {
   workerMaxConcurrentWorkflowTasks: process.env.WORKER_MAX_CONCURRENT_WORKFLOW_TASKS ?? '16 (default)',
   workerWorkflowThreads: process.env.WORKER_WORKFLOW_THREADS ?? '1 (default)',
   workerHeapGrowth: process.env.WORKER_HEAP_GROWTH ?? `${HEAP_GROWTH_DEFAULT} (default, percent)`,
-  // What else the measured processes ran with: Node's flags a run tries, and glibc's arenas in the worker.
+  // What else the measured processes ran with, when a run tries a flag of Node's (glibc's arenas
+  // in the worker: the result's mallocArenaMax).
   benchNodeArgs: process.env.BENCH_NODE_ARGS || 'none',
-  mallocArenaMax: workerArenaMax() ?? 'glibc default (WORKER_MALLOC_ARENAS=auto)',
   gapMinutes,
   cores: result.placement ? 'split: the server on a core of its own, the worker and the bench on the others (placement)' : 'shared: every process on every core',
 };

@@ -159,6 +159,8 @@ export interface BreachResult {
   memory: { openRssMiB: number; settledRssMiB: number; peakMiB: number; cache: number | 'default'; naivePeakMiB?: number };
   /** The dev server's SQLite page cache the run started it with (MiB; 0: SQLite's 2 MiB). */
   sqliteCacheMiB: number;
+  /** The MALLOC_ARENA_MAX the run started tierline's worker with, as `npm start`'s launcher would. */
+  mallocArenaMax: string;
   listing?: Record<string, { medianMs: number; rows: number }>;
   /** With `splitCores`: the cores each process was allowed, read back from /proc after pinning. */
   placement?: { server: string; bench: string; worker: string; naiveWorker?: string };
@@ -234,14 +236,6 @@ async function sampleParts(temporal: Client, arrivedAt: Map<string, number>, due
   };
   const historyShape = shapes.length ? { events: spread(shapes.map((s) => s.events)), tasks: spread(shapes.map((s) => s.tasks)), bytes: spread(shapes.map((s) => s.bytes)) } : undefined;
   return { ...summariseParts(parts.filter((p): p is LatenessParts => p !== undefined)), wakeTimedOut, ...(historyShape && { historyAtWake: historyShape }) };
-}
-
-/**
- * The MALLOC_ARENA_MAX tierline's worker runs with under `npm start` in this process's environment
- * (WORKER_MALLOC_ARENAS, or MALLOC_ARENA_MAX set by hand), or undefined for glibc's own.
- */
-export function workerArenaMax(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  return arenaMax(env, loadConfig({ WORKER_MALLOC_ARENAS: env.WORKER_MALLOC_ARENAS }).WORKER_MALLOC_ARENAS, onGlibc());
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -442,9 +436,11 @@ export async function runBreach(opts: BreachOptions): Promise<BreachResult> {
     const policyFile = join(dataDir, 'bench-policy.json');
     writeFileSync(policyFile, JSON.stringify(policyOpening(minuteAfter(0))));
     const taskQueue = 'bench-tierline';
-    // npm start's launcher (workers/launch.mjs) starts the worker with these malloc arenas; the
-    // bench starts workers/start.ts itself, to measure the worker's own process.
-    const arenas = workerArenaMax();
+    // npm start's launcher (workers/launch.mjs) starts the worker with these malloc arenas
+    // (WORKER_MALLOC_ARENAS, or MALLOC_ARENA_MAX set by hand); the bench starts workers/start.ts
+    // itself, to measure the worker's own process.
+    const arenas = arenaMax(process.env, loadConfig({ WORKER_MALLOC_ARENAS: process.env.WORKER_MALLOC_ARENAS }).WORKER_MALLOC_ARENAS, onGlibc());
+    result.mallocArenaMax = arenas ?? 'glibc default (WORKER_MALLOC_ARENAS=auto)';
     const tierline: Running = await startNode(
       'workers/start.ts',
       {

@@ -61,8 +61,10 @@ test('a wrong WORKER_MALLOC_ARENAS stops npm start with one line naming it, befo
 async function launch(extra: Record<string, string>) {
   const dataDir = mkdtempSync(join(tmpdir(), 'tierline-launch-'));
   const [httpPort, temporalPort, uiPort] = [await freePort(), await freePort(), await freePort()];
-  const env: Record<string, string | undefined> = {
-    ...process.env,
+  // This process's environment without a Temporal to connect to or arenas of its own, then the test's.
+  const { MALLOC_ARENA_MAX: _arenas, TEMPORAL_ADDRESS: _address, ...inherited } = process.env;
+  const env = {
+    ...inherited,
     TIERLINE_DATA_DIR: dataDir,
     HTTP_PORT: String(httpPort),
     TEMPORAL_PORT: String(temporalPort),
@@ -73,9 +75,6 @@ async function launch(extra: Record<string, string>) {
     REPORT_MONTHLY_CRON: 'off',
     ...extra,
   };
-  delete env.MALLOC_ARENA_MAX;
-  delete env.TEMPORAL_ADDRESS;
-  if (extra.MALLOC_ARENA_MAX) env.MALLOC_ARENA_MAX = extra.MALLOC_ARENA_MAX;
   const child = spawn(process.execPath, [LAUNCHER], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   child.stdout.on('data', (c: Buffer) => (output += c.toString()));
@@ -93,7 +92,7 @@ async function launch(extra: Record<string, string>) {
   /** The process that runs the worker and the API: the one that listens on the API's port. */
   const listener = [child.pid!, ...processes].find((pid) => listensOn(pid, httpPort));
   assert.ok(listener, `no process of npm start listens on ${httpPort}`);
-  return { child, exited, output: () => output, processes, server, listener, dataDir };
+  return { child, exited, output: () => output, processes, listener, dataDir };
 }
 
 const readlinkSafe = (path: string) => {
